@@ -1,0 +1,34 @@
+// Typed errors with stable codes. Code is the contract with callers (CLI exit lines, job
+// retry decisions, tests); the message is for humans and may change.
+export type ErrorCode =
+  | 'config.invalid'
+  | 'config.env_invalid'
+  | 'contract.invalid_file'
+  | 'contract.unknown_plan'
+  | 'contract.unknown_customer'
+  | 'duration.invalid'
+  | 'calendar.invalid'
+  | 'calendar.never_open'
+  | 'mail.unparseable'
+  | 'mail.too_large'
+  | 'mail.send_failed'
+  | 'ticket.not_found'
+  | 'db.unavailable'
+  | 'imap.unavailable'
+  | 'usage.invalid';
+
+export class HelpdeskError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: { details?: readonly string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HelpdeskError';
+    this.code = code;
+    this.details = options.details ?? [];
+  }
+}
+
+export function isHelpdeskError(value: unknown, code?: ErrorCode): value is HelpdeskError {
+  return value instanceof HelpdeskError && (code === undefined || value.code === code);
+}
