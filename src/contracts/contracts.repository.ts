@@ -1,0 +1,157 @@
+// `contracts sync`: writes the validated contracts file into Postgres. Idempotent (a second
+// sync of the same file changes nothing) and history-keeping: a changed contract supersedes the
+// old row instead of rewriting it; customers and contacts that leave the file are deactivated.
+import { and, eq, isNull, notInArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import type { ContractConfig, ContractsConfig } from './contracts.types.ts';
+import { calendarsTable, contactsTable, contractsTable, customersTable, plansTable, providersTable } from './contracts.tables.ts';
+
+export interface SyncSummary {
+  providerId: number;
+  plans: number;
+  customers: number;
+  contractsCreated: number;
+  contractsSuperseded: number;
+  customersDeactivated: number;
+}
+
+function sameContract(row: { planKey: string; start: string; end: string | null; accountManager: string | null }, c: ContractConfig): boolean {
+  return row.planKey === c.plan && row.start === c.start && (row.end ?? null) === (c.end ?? null) && (row.accountManager ?? null) === (c.accountManager ?? null);
+}
+
+export function createContractsRepository({ db }: { db: Database }) {
+  return {
+    async sync(config: ContractsConfig, now = new Date()): Promise<SyncSummary> {
+      return db.transaction(async (tx) => {
+        // Serialize concurrent syncs: the supersede logic reads then writes.
+        await tx.execute(sql`select pg_advisory_xact_lock(727275)`);
+        const { provider } = config;
+        const [prov] = await tx
+          .insert(providersTable)
+          .values({ name: provider.name, timezone: provider.timezone, locale: provider.locale, settings: provider, updatedAt: now })
+          .onConflictDoUpdate({ target: providersTable.name, set: { timezone: provider.timezone, locale: provider.locale, settings: provider, updatedAt: now } })
+          .returning({ id: providersTable.id });
+        const providerId = prov!.id;
+
+        for (const [key, definition] of Object.entries(config.calendars)) {
+          await tx
+            .insert(calendarsTable)
+            .values({ providerId, key, definition, updatedAt: now })
+            .onConflictDoUpdate({ target: [calendarsTable.providerId, calendarsTable.key], set: { definition, updatedAt: now } });
+        }
+        const planIds = new Map<string, number>();
+        for (const plan of Object.values(config.plans)) {
+          const [row] = await tx
+            .insert(plansTable)
+            .values({ providerId, key: plan.key, title: plan.title, queuePriority: plan.queuePriority, definition: plan, updatedAt: now })
+            .onConflictDoUpdate({
+              target: [plansTable.providerId, plansTable.key],
+              set: { title: plan.title, queuePriority: plan.queuePriority, definition: plan, updatedAt: now },
+            })
+            .returning({ id: plansTable.id });
+          planIds.set(plan.key, row!.id);
+        }
+
+        let contractsCreated = 0;
+        let contractsSuperseded = 0;
+        const customerIds: number[] = [];
+        for (const customer of config.customers) {
+          const values = {
+            providerId,
+            name: customer.name,
+            domains: customer.domains,
+            locale: customer.locale,
+            timezone: customer.timezone,
+            managers: customer.managers,
+            active: true,
+          };
+          const [row] = await tx
+            .insert(customersTable)
+            .values({ ...values, updatedAt: now })
+            .onConflictDoUpdate({ target: [customersTable.providerId, customersTable.name], set: values })
+            .returning({ id: customersTable.id });
+          const customerId = row!.id;
+          customerIds.push(customerId);
+
+          const emails = customer.contacts.map((c) => c.email);
+          for (const contact of customer.contacts) {
+            await tx
+              .insert(contactsTable)
+              .values({ customerId, email: contact.email, name: contact.name, superuser: contact.superuser, active: true })
+              .onConflictDoUpdate({
+                target: [contactsTable.customerId, contactsTable.email],
+                set: { name: contact.name, superuser: contact.superuser, active: true },
+              });
+          }
+          await tx
+            .update(contactsTable)
+            .set({ active: false })
+            .where(emails.length > 0 ? and(eq(contactsTable.customerId, customerId), notInArray(contactsTable.email, emails)) : eq(contactsTable.customerId, customerId));
+
+          // Past contracts named in the file are recorded once, already superseded.
+          for (const past of customer.history) {
+            const existing = await tx
+              .select({ id: contractsTable.id })
+              .from(contractsTable)
+              .where(and(eq(contractsTable.customerId, customerId), eq(contractsTable.planKey, past.plan), eq(contractsTable.start, past.start)));
+            if (existing.length === 0) {
+              await tx.insert(contractsTable).values({
+                customerId,
+                planKey: past.plan,
+                planId: planIds.get(past.plan)!,
+                start: past.start,
+                end: past.end,
+                accountManager: past.accountManager,
+                createdAt: now,
+                supersededAt: now,
+              });
+              contractsCreated++;
+            }
+          }
+
+          const current = await tx
+            .select()
+            .from(contractsTable)
+            .where(and(eq(contractsTable.customerId, customerId), isNull(contractsTable.supersededAt)));
+          const wanted = customer.contract;
+          const keep = wanted ? current.find((r) => sameContract(r, wanted)) : undefined;
+          for (const r of current) {
+            if (r !== keep) {
+              await tx.update(contractsTable).set({ supersededAt: now }).where(eq(contractsTable.id, r.id));
+              contractsSuperseded++;
+            }
+          }
+          if (wanted && !keep) {
+            await tx.insert(contractsTable).values({
+              customerId,
+              planKey: wanted.plan,
+              planId: planIds.get(wanted.plan)!,
+              start: wanted.start,
+              end: wanted.end,
+              accountManager: wanted.accountManager,
+              createdAt: now,
+            });
+            contractsCreated++;
+          }
+        }
+        const gone = await tx
+          .update(customersTable)
+          .set({ active: false })
+          .where(
+            customerIds.length > 0
+              ? and(eq(customersTable.providerId, providerId), notInArray(customersTable.id, customerIds), eq(customersTable.active, true))
+              : and(eq(customersTable.providerId, providerId), eq(customersTable.active, true)),
+          )
+          .returning({ id: customersTable.id });
+        return {
+          providerId,
+          plans: planIds.size,
+          customers: customerIds.length,
+          contractsCreated,
+          contractsSuperseded,
+          customersDeactivated: gone.length,
+        };
+      });
+    },
+  };
+}

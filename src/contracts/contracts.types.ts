@@ -1,0 +1,165 @@
+// The normalized, validated contracts file (CONTRACTS.md). Everything downstream (sync,
+// routing, SLA, billing, reports) reads this shape, never the raw YAML.
+import type { CalendarDefinition } from '../calendar/calendar.types.ts';
+import type { SlaDuration } from '../shared/duration.ts';
+
+export type Locale = 'en' | 'sv' | 'nb' | 'nl';
+export const LOCALES: readonly Locale[] = ['en', 'sv', 'nb', 'nl'];
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
+export const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
+export type SlaTargetName = 'response' | 'intervention' | 'resolution';
+export const SLA_TARGETS: readonly SlaTargetName[] = ['response', 'intervention', 'resolution'];
+export type Cadence = 'month' | 'quarter' | 'year';
+/**
+ * Extension (docs/CONTRACTS.md, Extensions): a ticket is an incident (a fault: measured on the
+ * plan's faultCalendar) or a request (planned work, questions: measured on the plan's calendar).
+ */
+export type TicketKind = 'incident' | 'request';
+export const TICKET_KINDS: readonly TicketKind[] = ['incident', 'request'];
+
+/** Money is kept in minor units (öre, øre, cent) as integers: never floating point. */
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+export interface Technician {
+  email: string; // lower-case
+  name: string | null;
+  role: string; // default rate role, e.g. technician, engineer
+  locale: Locale | null;
+}
+
+export interface ProviderConfig {
+  name: string;
+  timezone: string;
+  locale: Locale;
+  addresses: string[]; // lower-case service addresses
+  managers: string[];
+  technicians: Technician[];
+  ackLimitPerHour: number;
+  /** a customer reply within this window reopens a resolved ticket (ms) */
+  reopenWindowMs: number;
+}
+
+export interface SlaTargets {
+  response: SlaDuration | null;
+  intervention: SlaDuration | null;
+  resolution: SlaDuration | null;
+}
+
+export interface PrioritySla extends Partial<SlaTargets> {
+  /** calendar key overriding the plan's calendar for this priority */
+  calendar?: string;
+}
+
+export interface PlanSla extends SlaTargets {
+  /** share of the target at which the warning goes out, 0 < warnAt < 1 */
+  warnAt: number;
+  byPriority: Partial<Record<Priority, PrioritySla>>;
+  /**
+   * Extension `sla.requests`: overrides for tickets classified as requests, applied after
+   * byPriority: plan targets < `byPriority[P]` < `requests` (a request keeps these targets
+   * whatever its priority; sla.models.ts resolveTarget). A target given as null means "no
+   * promise"; a target left out keeps the value below it. Calendar of a request:
+   * requests.calendar ?? byPriority[P].calendar ?? plan.calendar. Always set by the parser
+   * (null when the file has none); optional only so hand-built configs in tests need not name it.
+   */
+  requests?: PrioritySla | null;
+}
+
+export type TermConfig =
+  | { kind: 'none' }
+  | { kind: 'months'; months: number }
+  /** prepaid account: ends when the bank is used up or after maxMonths, whichever comes first */
+  | { kind: 'prepaid'; maxMonths: number };
+
+export interface TimeBankConfig {
+  amountMs: number;
+  per: 'month' | 'quarter' | 'year' | 'term';
+  rollover: boolean;
+}
+
+export interface BillingConfig {
+  currency: string;
+  incrementMs: number;
+  minimumMs: number;
+  onsiteMinimumMs: number;
+  freePerTicketMs: number;
+  /** hourly rate per role in minor units; `default` always present */
+  ratesMinor: Record<string, number>;
+  outOfHours: { insideCalendar: string; multiplier: string } | null;
+  quoteAboveMs: number | null;
+  /**
+   * Extension `billing.freeKinds`: time logged on tickets of these kinds is recorded but never
+   * billed and never drawn from the time bank (Mystore: general support is free, requested
+   * work is billed; Telekompetanse: daily-operations requests are included). Parser: [] when absent.
+   */
+  freeKinds?: TicketKind[];
+  /**
+   * Extension `billing.onsiteFreePerTicket`: the first this-many ms of on-site work per ticket
+   * are free (Telekompetanse: "Oppmøte og første arbeidstime er inkludert"). Parser: 0 when absent.
+   */
+  onsiteFreePerTicketMs?: number;
+}
+
+export interface PlanConfig {
+  key: string;
+  title: string;
+  fee: (Money & { per: Cadence }) | null;
+  term: TermConfig;
+  calendar: string;
+  faultCalendar: string;
+  queuePriority: number;
+  defaultPriority: Priority;
+  sla: PlanSla;
+  timeBank: TimeBankConfig | null;
+  billing: BillingConfig;
+  reports: { every: Cadence } | null;
+  inspections: { every: Cadence | 'half-year' } | null;
+  /**
+   * Extension: every customer on this plan must name contract.accountManager (a technician):
+   * Telekompetanse's "Dedikert kontaktperson". Parser: false when absent.
+   */
+  requireAccountManager?: boolean;
+  /**
+   * Extension: every customer on this plan must have exactly one contact with superuser: true
+   * (Brødrene Johnsen: "Bedriften plikter å opprette en superbruker"). Parser: false when absent.
+   */
+  requireSuperuser?: boolean;
+}
+
+export interface ContactConfig {
+  email: string; // lower-case
+  name: string | null;
+  superuser: boolean;
+}
+
+export interface ContractConfig {
+  /** plan key; for `history` entries too (validated against `plans`) */
+  plan: string;
+  start: string; // YYYY-MM-DD
+  end: string | null; // YYYY-MM-DD, exclusive; derived from term when the file gives none
+  accountManager: string | null;
+}
+
+export interface CustomerConfig {
+  name: string;
+  domains: string[]; // lower-case
+  locale: Locale;
+  timezone: string;
+  contacts: ContactConfig[];
+  managers: string[];
+  /** current contract; null: the customer's mail is handled on defaultPlan */
+  contract: ContractConfig | null;
+  /** Extension `history`: past contracts (each with an end), oldest first; never overlapping */
+  history: ContractConfig[];
+}
+
+export interface ContractsConfig {
+  provider: ProviderConfig;
+  calendars: Record<string, CalendarDefinition>;
+  plans: Record<string, PlanConfig>;
+  defaultPlan: string;
+  customers: CustomerConfig[];
+}

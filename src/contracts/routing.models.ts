@@ -1,0 +1,76 @@
+// Sender → customer, contact and plan (DOMAIN.md "Sender → contract"): exact contact address,
+// else the customer's domain, else the no-contract plan. Display names, case and the sender's
+// +tag never matter.
+//
+// Domains match exactly: `it.acme.se` does not fall under `acme.se`. A subdomain may belong to
+// someone else (hosting and mail providers hand them out), and a contract is money; the operator
+// lists every domain a customer writes from.
+import { domainOf, normalizeAddress } from '../mail/address.models.ts';
+import { HelpdeskError } from '../shared/errors.ts';
+import type { ContactConfig, ContractConfig, ContractsConfig, CustomerConfig, Technician } from './contracts.types.ts';
+
+export interface SenderRoute {
+  customer: CustomerConfig | null;
+  contact: ContactConfig | null;
+  /** the contract's plan, or `config.defaultPlan` when no contract applies on that day */
+  planKey: string;
+  contract: ContractConfig | null;
+  matchedBy: 'contact' | 'domain' | 'default';
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A contract applies on `on` when start <= on < end (end exclusive; null = open-ended). */
+export function contractAppliesOn(contract: ContractConfig, on: string): boolean {
+  // YYYY-MM-DD strings order like the dates they name.
+  return contract.start <= on && (contract.end === null || on < contract.end);
+}
+
+/** The customer's contract in force on `on`: the current one first, then its history. */
+export function contractOn(customer: CustomerConfig, on: string): ContractConfig | null {
+  const candidates = customer.contract ? [customer.contract, ...customer.history] : customer.history;
+  return candidates.find((contract) => contractAppliesOn(contract, on)) ?? null;
+}
+
+/**
+ * Who a sender is and which plan serves them on the local date `on` (YYYY-MM-DD). A customer
+ * without a contract in force that day is still found (reports and the ticket list show it),
+ * but served on the default plan. A prepaid account that is used up is the time bank's concern,
+ * not routing's.
+ */
+export function routeSender(config: ContractsConfig, fromAddress: string, on: string): SenderRoute {
+  if (!ISO_DATE.test(on)) throw new HelpdeskError('usage.invalid', `routing date must be YYYY-MM-DD, got "${on}"`);
+  const address = normalizeAddress(fromAddress);
+  const domain = domainOf(address);
+  const fallback: SenderRoute = { customer: null, contact: null, planKey: config.defaultPlan, contract: null, matchedBy: 'default' };
+  if (domain === null) return fallback;
+
+  for (const customer of config.customers) {
+    const contact = customer.contacts.find((candidate) => normalizeAddress(candidate.email) === address);
+    if (contact) return withContract(customer, contact, 'contact', config, on);
+  }
+  for (const customer of config.customers) {
+    if (customer.domains.some((candidate) => candidate.toLowerCase() === domain)) {
+      return withContract(customer, null, 'domain', config, on);
+    }
+  }
+  return fallback;
+}
+
+function withContract(
+  customer: CustomerConfig,
+  contact: ContactConfig | null,
+  matchedBy: 'contact' | 'domain',
+  config: ContractsConfig,
+  on: string,
+): SenderRoute {
+  const contract = contractOn(customer, on);
+  return { customer, contact, planKey: contract?.plan ?? config.defaultPlan, contract, matchedBy };
+}
+
+/** The provider's technician with this mailbox (display name, case and +tag ignored), or null. */
+export function findTechnician(config: ContractsConfig, address: string): Technician | null {
+  const wanted = normalizeAddress(address);
+  if (!wanted.includes('@')) return null;
+  return config.provider.technicians.find((technician) => normalizeAddress(technician.email) === wanted) ?? null;
+}
