@@ -1,0 +1,102 @@
+// Per-ticket reply addresses (`support+17.<mac>@trinax.example`). The MAC makes the address
+// unguessable, so a reply to it proves the sender received a mail about that ticket: the first
+// threading rule and half of the technician trust rule (DOMAIN.md) rest on it.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HelpdeskError } from '../shared/errors.ts';
+import { bareAddress, normalizeAddress } from './address.models.ts';
+
+/** 10 base32 characters = 50 bits: far beyond guessing by mail, short enough for an address. */
+export const REPLY_MAC_LENGTH = 10;
+
+const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+const TOKEN = new RegExp(`^([1-9]\\d{0,14})\\.([a-z2-7]{${REPLY_MAC_LENGTH}})$`);
+
+/** RFC 4648 base32, lower-case, no padding: only letters and digits, safe in any local part. */
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32_ALPHABET[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+function replyMac(secret: string, serviceLocalPart: string, ticketNumber: number): string {
+  const digest = createHmac('sha256', secret).update(`${serviceLocalPart}:${ticketNumber}`).digest();
+  return base32(digest).slice(0, REPLY_MAC_LENGTH);
+}
+
+function splitServiceAddress(serviceAddress: string): { local: string; domain: string } {
+  const bare = normalizeAddress(serviceAddress);
+  const at = bare.lastIndexOf('@');
+  if (at <= 0 || at === bare.length - 1 || bareAddress(serviceAddress).includes('+')) {
+    // A tag in the service address would make `support+x+17.mac` ambiguous to parse back.
+    throw new HelpdeskError('config.invalid', `service address "${serviceAddress}" must be a plain address without +tag`);
+  }
+  return { local: bare.slice(0, at), domain: bare.slice(at + 1) };
+}
+
+function assertSecret(secret: string): void {
+  if (secret.length === 0) throw new HelpdeskError('config.invalid', 'the reply-token secret (HELPDESK_SECRET) is empty');
+}
+
+export interface CreateReplyAddressInput {
+  serviceAddress: string;
+  ticketNumber: number;
+  secret: string;
+}
+
+/** `support+17.<mac>@trinax.example` for ticket 17 of service address `support@trinax.example`. */
+export function createReplyAddress(input: CreateReplyAddressInput): string {
+  const { ticketNumber, secret } = input;
+  if (!Number.isSafeInteger(ticketNumber) || ticketNumber < 1) {
+    throw new HelpdeskError('usage.invalid', `ticket number must be a positive integer, got ${ticketNumber}`);
+  }
+  assertSecret(secret);
+  const { local, domain } = splitServiceAddress(input.serviceAddress);
+  return `${local}+${ticketNumber}.${replyMac(secret, local, ticketNumber)}@${domain}`;
+}
+
+export interface ParseReplyTokenInput {
+  /** every recipient the mail carried: To, Cc, Delivered-To, X-Original-To (display names allowed) */
+  addresses: readonly string[];
+  serviceAddresses: readonly string[];
+  secret: string;
+}
+
+/**
+ * The ticket number of the first recipient that is a valid reply address of one of our service
+ * addresses; null when none is (a missing, altered or forged MAC counts as none). Compared
+ * case-insensitively because some MTAs lower-case (or upper-case) the local part.
+ */
+export function parseReplyToken(input: ParseReplyTokenInput): number | null {
+  assertSecret(input.secret);
+  const services = new Set(input.serviceAddresses.map((address) => normalizeAddress(address)));
+  for (const address of input.addresses) {
+    const bare = bareAddress(address);
+    const at = bare.lastIndexOf('@');
+    if (at === -1) continue;
+    const local = bare.slice(0, at);
+    const domain = bare.slice(at + 1);
+    const plus = local.indexOf('+');
+    if (plus <= 0) continue;
+    const serviceLocal = local.slice(0, plus);
+    if (!services.has(`${serviceLocal}@${domain}`)) continue;
+    const match = TOKEN.exec(local.slice(plus + 1));
+    if (!match) continue;
+    const ticketNumber = Number(match[1]);
+    if (!Number.isSafeInteger(ticketNumber)) continue;
+    const expected = Buffer.from(replyMac(input.secret, serviceLocal, ticketNumber), 'ascii');
+    const given = Buffer.from(match[2] ?? '', 'ascii');
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return ticketNumber;
+  }
+  return null;
+}

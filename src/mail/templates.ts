@@ -1,0 +1,150 @@
+// Mail templates (templates/<locale>/<kind>.{subject,text,html}.hbs), read and compiled once at
+// start-up so a missing or broken file stops the bot there, not at the first mail. Rendering
+// itself is pure. HTML parts are escaped (Handlebars' default); subject and text parts are not,
+// or a customer would read `&amp;` in a plain-text mail.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { LOCALES, type Locale } from '../contracts/contracts.types.ts';
+import { HelpdeskError } from '../shared/errors.ts';
+import { MAIL_KINDS, type MailKind } from './compose.models.ts';
+
+export { MAIL_KINDS, type MailKind } from './compose.models.ts';
+
+export const TEMPLATE_PARTS = ['subject', 'text', 'html'] as const;
+type TemplatePart = (typeof TEMPLATE_PARTS)[number];
+
+/** Longest excerpt of a customer's text a technician notification quotes. */
+export const EXCERPT_LENGTH = 2000;
+
+// The variables each kind's templates use (what callers pass; `providerName` comes from the
+// outbox). Dates and spans arrive pre-formatted (format.models.ts). Optional values are passed
+// as null rather than left out: templates compile in strict mode, so a missing variable is an
+// error instead of a silent blank. Type aliases rather than interfaces: only aliases are
+// assignable to render's Record parameter.
+type CommonVars = {
+  providerName: string;
+  ticketNumber: number;
+  subject: string;
+};
+export type MailVars = {
+  ack: CommonVars & {
+    customerName: string | null;
+    requesterName: string | null;
+    planTitle: string;
+    /** formatted in the customer's zone and locale; null when the plan promises no response time */
+    responseDeadline: string | null;
+  };
+  'technician-new-ticket': CommonVars & {
+    customerName: string | null;
+    planTitle: string;
+    requester: string;
+    requesterName: string | null;
+    kind: string;
+    priority: string;
+    deadlines: { target: string; deadline: string }[];
+    text: string;
+  };
+  'technician-reply': CommonVars & { body: string; technicianName: string };
+  'sla-warning': SlaVars;
+  'sla-breach': SlaVars;
+  'tag-errors': CommonVars & { errors: { line: string; lineNumber: number; reason: string }[] };
+  resolved: CommonVars & { reopenDays: number };
+};
+type SlaVars = CommonVars & {
+  customerName: string | null;
+  planTitle: string;
+  target: string;
+  deadline: string;
+  /** the target as the contract states it (`1h`, `NBD`); optional */
+  targetText?: string | null;
+  /** time left (warning) or time past the deadline (breach), formatted */
+  remaining: string;
+  requester: string;
+};
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface TemplateRenderer {
+  render(kind: MailKind, locale: Locale, vars: Readonly<Record<string, unknown>>): RenderedMail;
+}
+
+type Compiled = Record<TemplatePart, Handlebars.TemplateDelegate>;
+
+function registerHelpers(instance: typeof Handlebars, html: boolean): void {
+  instance.registerHelper('eq', (left: unknown, right: unknown) => left === right);
+  instance.registerHelper('excerpt', (text: unknown) => {
+    const value = typeof text === 'string' ? text : '';
+    return value.length > EXCERPT_LENGTH ? `${value.slice(0, EXCERPT_LENGTH)}…` : value;
+  });
+  // Keeps the author's line breaks in the HTML part; the text part needs nothing.
+  instance.registerHelper('multiline', (text: unknown) => {
+    const value = typeof text === 'string' ? text : '';
+    if (!html) return value;
+    return new instance.SafeString(instance.escapeExpression(value).replace(/\r?\n/g, '<br>\n'));
+  });
+}
+
+export function createTemplateRenderer(options: { templatesDir: string }): TemplateRenderer {
+  const htmlEngine = Handlebars.create();
+  const textEngine = Handlebars.create();
+  registerHelpers(htmlEngine, true);
+  registerHelpers(textEngine, false);
+
+  const missing: string[] = [];
+  const broken: string[] = [];
+  const compiled = new Map<string, Compiled>();
+  for (const locale of LOCALES) {
+    for (const kind of MAIL_KINDS) {
+      const parts: Partial<Compiled> = {};
+      for (const part of TEMPLATE_PARTS) {
+        const relative = `${locale}/${kind}.${part}.hbs`;
+        const file = join(options.templatesDir, locale, `${kind}.${part}.hbs`);
+        if (!existsSync(file)) {
+          missing.push(relative);
+          continue;
+        }
+        const source = readFileSync(file, 'utf8');
+        try {
+          const engine = part === 'html' ? htmlEngine : textEngine;
+          // precompile now so syntax errors surface at start-up, not at the first mail
+          engine.precompile(source, { strict: true, noEscape: part !== 'html' });
+          parts[part] = engine.compile(source, { strict: true, noEscape: part !== 'html' });
+        } catch (error) {
+          broken.push(`${relative}: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+      if (parts.subject && parts.text && parts.html) compiled.set(`${locale}/${kind}`, parts as Compiled);
+    }
+  }
+  if (missing.length > 0 || broken.length > 0) {
+    const problems = [...missing.map((file) => `missing ${file}`), ...broken];
+    throw new HelpdeskError('config.invalid', `mail templates in ${options.templatesDir} are incomplete: ${problems.join(', ')}`, {
+      details: problems,
+    });
+  }
+
+  return {
+    render(kind, locale, vars) {
+      const templates = compiled.get(`${locale}/${kind}`);
+      if (!templates) throw new HelpdeskError('usage.invalid', `no mail template ${locale}/${kind}`);
+      const run = (part: TemplatePart): string => {
+        try {
+          return templates[part](vars);
+        } catch (error) {
+          throw new HelpdeskError('config.invalid', `template ${locale}/${kind}.${part}.hbs: ${(error as Error).message}`, { cause: error });
+        }
+      };
+      return {
+        // A header is one line; templates may wrap for readability.
+        subject: run('subject').replace(/\s+/g, ' ').trim(),
+        text: `${run('text').replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`,
+        html: run('html'),
+      };
+    },
+  };
+}

@@ -1,0 +1,414 @@
+// Technician tag lines (DOMAIN.md "Technician tag lines"): `#time 45m engineer onsite`,
+// `#status resolved`, … one per line, in the technician's own text only. Quoted text is never
+// read for tags: a technician replying to the new-ticket notification quotes our own tag
+// examples, and a customer's `#time 10h` must never count. A malformed tag is never dropped
+// silently: it lands in `errors` so the technician can be told which line and why.
+import EmailReplyParser from 'email-reply-parser';
+import type { Priority } from '../contracts/contracts.types.ts';
+import { parseElapsed } from '../shared/duration.ts';
+
+export type TagStatus = 'open' | 'waiting' | 'resolved' | 'closed';
+export type TicketKind = 'incident' | 'request';
+
+export type Tag =
+  | { type: 'time'; ms: number; role: string | null; onsite: boolean }
+  | { type: 'status'; status: TagStatus }
+  | { type: 'priority'; priority: Priority }
+  | { type: 'internal' }
+  | { type: 'estimate'; ms: number }
+  | { type: 'kind'; kind: TicketKind };
+
+export type TagErrorCode =
+  | 'unknown-tag'
+  | 'missing-value'
+  | 'bare-number'
+  | 'invalid-duration'
+  | 'zero-duration'
+  | 'invalid-status'
+  | 'invalid-priority'
+  | 'invalid-kind'
+  | 'invalid-role'
+  | 'several-roles'
+  | 'conflicting-place'
+  | 'unexpected-value'
+  | 'duplicate-tag';
+
+export interface TagError {
+  /** the line as the technician wrote it */
+  line: string;
+  /** 1-based, counted in the text given to the parser */
+  lineNumber: number;
+  /** English, for the tag-errors mail */
+  reason: string;
+  code: TagErrorCode;
+}
+
+export interface ParsedTechnicianReply {
+  /** the technician's own text: without tag lines and without quoted text; signature kept */
+  body: string;
+  tags: Tag[];
+  errors: TagError[];
+}
+
+type TagType = Tag['type'];
+
+// Keywords per type; the English one works in every language, the others are the words a
+// technician writing to a customer in that language reaches for.
+const KEYWORDS: ReadonlyMap<string, TagType> = new Map<string, TagType>([
+  ...(['time', 'tid', 'tijd', 'zeit', 'temps'] as const).map((k) => [k, 'time'] as const),
+  ['status', 'status'],
+  ...(['priority', 'prio', 'prioritet', 'prioriteit', 'priorität', 'priorité'] as const).map((k) => [k, 'priority'] as const),
+  ...(['internal', 'intern', 'internt', 'interne'] as const).map((k) => [k, 'internal'] as const),
+  ...(['estimate', 'uppskattning', 'estimat', 'schatting', 'schätzung', 'estimation'] as const).map(
+    (k) => [k, 'estimate'] as const,
+  ),
+  ...(['kind', 'typ', 'type'] as const).map((k) => [k, 'kind'] as const),
+]);
+
+const STATUS_WORDS: ReadonlyMap<string, TagStatus> = new Map<string, TagStatus>([
+  ...(['open', 'öppen', 'öppet', 'åpen', 'åben', 'offen'] as const).map((w) => [w, 'open'] as const),
+  ...(['waiting', 'pending', 'väntar', 'venter', 'afventer', 'wachtend', 'wachten', 'wartend'] as const).map(
+    (w) => [w, 'waiting'] as const,
+  ),
+  ...(['resolved', 'solved', 'löst', 'løst', 'opgelost', 'gelöst'] as const).map((w) => [w, 'resolved'] as const),
+  ...(['closed', 'stängd', 'stängt', 'lukket', 'gesloten', 'geschlossen'] as const).map((w) => [w, 'closed'] as const),
+]);
+
+const KIND_WORDS: ReadonlyMap<string, TicketKind> = new Map<string, TicketKind>([
+  ...(['incident', 'störning', 'hendelse', 'storing'] as const).map((w) => [w, 'incident'] as const),
+  ...(['request', 'begäran', 'förfrågan', 'beställning', 'forespørsel', 'bestilling', 'verzoek', 'aanvraag'] as const).map(
+    (w) => [w, 'request'] as const,
+  ),
+]);
+
+const ONSITE_WORDS = new Set(['onsite', 'on-site', 'on_site']);
+const REMOTE_WORDS = new Set(['remote']);
+
+// Units people type after a number, in our four languages: h/t/u (hour/time/timme/uur), m/min.
+const UNIT_ALIASES: Readonly<Record<string, 'h' | 'm' | 's'>> = {
+  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', t: 'h', tim: 'h', timme: 'h', timmar: 'h', timer: 'h', time: 'h', u: 'h', uur: 'h',
+  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm', minuter: 'm', minutter: 'm', minuten: 'm',
+  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+};
+
+const ROLE_WORD = /^\p{L}[\p{L}\p{N}_-]*$/u;
+const DURATION_HINT = 'use e.g. 45m, 1h30m or 1.5h';
+
+interface Failure {
+  ok: false;
+  code: TagErrorCode;
+  reason: string;
+}
+type Outcome<T> = { ok: true; value: T } | Failure;
+const fail = (code: TagErrorCode, reason: string): Failure => ({ ok: false, code, reason });
+
+/** Duration from the first one or two arguments (`45m`, `1h30`, `1,5h`, `45 min`). */
+function parseDurationArgs(keyword: string, args: readonly string[]): Outcome<{ ms: number; used: number }> {
+  const first = args[0];
+  if (first === undefined) return fail('missing-value', `#${keyword} needs a duration, e.g. #${keyword} 45m`);
+  let token = first.toLowerCase().replace(/^(\d+),(\d+)/, '$1.$2');
+  let used = 1;
+  if (/^\d+(\.\d+)?$/.test(token)) {
+    const unit = args[1]?.toLowerCase();
+    if (unit !== undefined && UNIT_ALIASES[unit] !== undefined) {
+      token += unit;
+      used = 2;
+    } else {
+      // A bare number is ambiguous (minutes? hours?), and a wrong guess bills the customer.
+      return fail('bare-number', `add a unit: ${first}m`);
+    }
+  }
+  let normalized = token.replace(/(\d)([a-z]+)/g, (whole, digit: string, unit: string) => {
+    const alias = UNIT_ALIASES[unit];
+    return alias === undefined ? whole : digit + alias;
+  });
+  // `1h30` and `1:30` mean an hour and a half in every language we serve.
+  normalized = normalized.replace(/^(\d+)h(\d{1,2})$/, '$1h$2m').replace(/^(\d+):([0-5]\d)$/, '$1h$2m');
+  const ms = parseElapsed(normalized);
+  if (ms === null) return fail('invalid-duration', `"${first}" is not a duration (${DURATION_HINT})`);
+  if (ms <= 0) return fail('zero-duration', 'the duration must be more than zero');
+  return { ok: true, value: { ms, used } };
+}
+
+function parseTime(keyword: string, args: readonly string[]): Outcome<Tag> {
+  const duration = parseDurationArgs(keyword, args);
+  if (!duration.ok) return duration;
+  let role: string | null = null;
+  let place: 'onsite' | 'remote' | null = null;
+  for (const arg of args.slice(duration.value.used)) {
+    const word = arg.toLowerCase();
+    if (ONSITE_WORDS.has(word) || REMOTE_WORDS.has(word)) {
+      const next = ONSITE_WORDS.has(word) ? 'onsite' : 'remote';
+      if (place !== null && place !== next) return fail('conflicting-place', 'choose onsite or remote, not both');
+      place = next;
+    } else if (!ROLE_WORD.test(word)) {
+      return fail('invalid-role', `"${arg}" is not a role (one duration per #${keyword} line)`);
+    } else if (role !== null && role !== word) {
+      return fail('several-roles', `one role per line, got ${role} and ${word}`);
+    } else {
+      // Whether the plan has a rate for this role is billing's check; the parser has no config.
+      role = word;
+    }
+  }
+  return { ok: true, value: { type: 'time', ms: duration.value.ms, role, onsite: place === 'onsite' } };
+}
+
+function parseSingleWord<T>(
+  keyword: string,
+  args: readonly string[],
+  lookup: (word: string) => T | null,
+  missing: string,
+  invalid: (word: string) => Failure,
+): Outcome<T> {
+  const [word, ...extra] = args;
+  if (word === undefined) return fail('missing-value', missing);
+  const value = lookup(word.toLowerCase());
+  if (value === null) return invalid(word);
+  if (extra.length > 0) return fail('unexpected-value', `#${keyword} takes one value, remove "${extra.join(' ')}"`);
+  return { ok: true, value };
+}
+
+function parseTagArgs(type: TagType, keyword: string, args: readonly string[]): Outcome<Tag> {
+  switch (type) {
+    case 'time':
+      return parseTime(keyword, args);
+    case 'estimate': {
+      const duration = parseDurationArgs(keyword, args);
+      if (!duration.ok) return duration;
+      const extra = args.slice(duration.value.used);
+      if (extra.length > 0) return fail('unexpected-value', `#${keyword} takes one duration, remove "${extra.join(' ')}"`);
+      return { ok: true, value: { type: 'estimate', ms: duration.value.ms } };
+    }
+    case 'status':
+      return parseSingleWord<Tag>(
+        keyword,
+        args,
+        (word) => {
+          const status = STATUS_WORDS.get(word);
+          return status === undefined ? null : { type: 'status', status };
+        },
+        `#${keyword} needs a value: open, waiting, resolved or closed`,
+        (word) => fail('invalid-status', `"${word}" is not a status (open, waiting, resolved or closed)`),
+      );
+    case 'priority':
+      return parseSingleWord<Tag>(
+        keyword,
+        args,
+        (word) => {
+          const match = /^p?([1-4])$/.exec(word);
+          return match ? { type: 'priority', priority: `P${match[1]}` as Priority } : null;
+        },
+        `#${keyword} needs a value from 1 (highest) to 4`,
+        (word) => fail('invalid-priority', `"${word}" is not a priority (1, 2, 3, 4 or P1–P4)`),
+      );
+    case 'kind':
+      return parseSingleWord<Tag>(
+        keyword,
+        args,
+        (word) => {
+          const kind = KIND_WORDS.get(word);
+          return kind === undefined ? null : { type: 'kind', kind };
+        },
+        `#${keyword} needs a value: incident or request`,
+        (word) => fail('invalid-kind', `"${word}" is not a kind (incident or request)`),
+      );
+    case 'internal':
+      return { ok: true, value: { type: 'internal' } };
+  }
+}
+
+interface TagLine {
+  keyword: string;
+  args: string[];
+  /** text after `#internal`, kept as part of the note */
+  rest: string;
+}
+
+/**
+ * `#keyword args…` when the line is tag-shaped; null for ordinary text, including `#123`
+ * (a ticket reference), `# heading`, `##` and hashtags that do not start the line.
+ */
+function splitTagLine(line: string): TagLine | null {
+  const match = /^\s*#(\S+)(.*)$/.exec(line);
+  if (!match) return null;
+  let word = match[1] ?? '';
+  let rest = match[2] ?? '';
+  const colon = word.indexOf(':');
+  if (colon !== -1) {
+    // `#time: 45m` and `#time:45m`
+    rest = `${word.slice(colon + 1)} ${rest}`;
+    word = word.slice(0, colon);
+  }
+  if (!/^\p{L}/u.test(word)) return null;
+  const args = rest.trim() === '' ? [] : rest.trim().split(/\s+/);
+  return { keyword: word.toLowerCase(), args, rest: rest.trim() };
+}
+
+// --- where the technician's own text ends -------------------------------------------------
+
+const MAX_HEADER_LINE = 500; // attribution lines are short; never run the header regexes on huge lines
+
+// "On … wrote:", "Den … skrev Eva <e>:", "tir. 3. mar. 2026 kl. 10:15 skrev …:", "Op … schreef …:",
+// "Am … schrieb …:", "Le … a écrit :". The verb alone is too common, so a date digit or an
+// address must be on the line too.
+const ATTRIBUTION = /(?:^|\s)(?:wrote|skrev|schreef|schrieb|a écrit|écrit)(?:\s.*)?:\s*$/i;
+const ATTRIBUTION_OPENER = /^(on|den|op|am|le)\s/i;
+// Outlook's block: "From:/Från:/Fra:/Van:/Von:/De:" followed by "Sent:/Skickat:/Sendt:/Verzonden:/…".
+const OUTLOOK_FROM = /^\*?(from|från|fra|van|von|de|afzender)\s*:\*?\s*\S/i;
+const OUTLOOK_NEXT = /^\*?(sent|date|to|skickat|datum|till|sendt|dato|til|verzonden|aan|gesendet|an|envoyé|à)\s*:/i;
+const ORIGINAL_SEPARATOR =
+  /^-{2,}\s*(original message|forwarded message|ursprungligt meddelande|vidarebefordrat meddelande|opprinnelig melding|videresendt melding|oprindelig meddelelse|oorspronkelijk bericht|doorgestuurd bericht|ursprüngliche nachricht|weitergeleitete nachricht|message d'origine|message transféré)\s*-{2,}$/i;
+const FORWARD_OPENER = /^(begin forwarded message|början på vidarebefordrat meddelande|start på videresendt melding|begin doorgestuurd bericht)\s*:\s*$/i;
+
+function isAttribution(line: string): boolean {
+  return ATTRIBUTION.test(line) && (/\d/.test(line) || line.includes('@'));
+}
+
+// email-reply-parser knows more clients and languages than our list; ask it about one line by
+// putting a blank line above it, which is how it recognises a quote header.
+function libraryCallsQuoteHeader(line: string): boolean {
+  if (line.length > MAX_HEADER_LINE || line.trim() === '' || /^\s*#/.test(line)) return false;
+  return new EmailReplyParser()
+    .read(`\n${line}`)
+    .getFragments()
+    .some((fragment) => fragment.isQuoted());
+}
+
+function nextNonBlank(lines: readonly string[], from: number): number {
+  let index = from;
+  while (index < lines.length && (lines[index] ?? '').trim() === '') index += 1;
+  return index;
+}
+
+function isOutlookHeaderBlock(lines: readonly string[], index: number): boolean {
+  if (!OUTLOOK_FROM.test((lines[index] ?? '').trim())) return false;
+  for (let next = index + 1; next <= index + 4 && next < lines.length; next += 1) {
+    if (OUTLOOK_NEXT.test((lines[next] ?? '').trim())) return true;
+  }
+  return false;
+}
+
+interface QuotedRegion {
+  /** index of the first line of quoted material that is not `>`-prefixed; lines.length if none */
+  end: number;
+  /** attribution lines above `>`-quoted blocks: dropped, but the reading goes on below them */
+  headerLines: Set<number>;
+}
+
+/** Length of the quote header starting at `index` (1 or 2 lines), 0 when there is none. */
+function attributionLength(lines: readonly string[], index: number): number {
+  const line = (lines[index] ?? '').trim();
+  if (line.length > MAX_HEADER_LINE) return 0;
+  if (isAttribution(line) || FORWARD_OPENER.test(line)) return 1;
+  // Gmail wraps long attributions: "On Wed, 4 Mar 2026 at 10:15, Eva Svensson <" / "eva@acme.se> wrote:".
+  const following = (lines[index + 1] ?? '').trim();
+  if (ATTRIBUTION_OPENER.test(line) && /\d/.test(line) && !line.endsWith(':') && isAttribution(`${line} ${following}`)) return 2;
+  return libraryCallsQuoteHeader(line) ? 1 : 0;
+}
+
+/**
+ * Where the quoted material is. A header followed by `>` lines starts a prefixed quote: the
+ * technician may answer between the quoted lines (inline replies), so only the header and the
+ * `>` lines are dropped. A header followed by unprefixed text (Outlook, forwards) starts a quote
+ * that runs to the end, because nothing marks where the technician's text would resume.
+ */
+function findQuotedRegion(lines: readonly string[]): QuotedRegion {
+  const headerLines = new Set<number>();
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = (lines[index] ?? '').trim();
+    if (line === '' || line.startsWith('>')) continue;
+    if (ORIGINAL_SEPARATOR.test(line) || isOutlookHeaderBlock(lines, index)) return { end: index, headerLines };
+    if (/^_{10,}$/.test(line) && isOutlookHeaderBlock(lines, nextNonBlank(lines, index + 1))) return { end: index, headerLines };
+    const length = attributionLength(lines, index);
+    if (length === 0) continue;
+    const next = lines[nextNonBlank(lines, index + length)];
+    if (next === undefined || !next.trimStart().startsWith('>')) return { end: index, headerLines };
+    for (let offset = 0; offset < length; offset += 1) headerLines.add(index + offset);
+    index += length - 1;
+  }
+  return { end: lines.length, headerLines };
+}
+
+// The conventional signature delimiter ("-- ", also typed as "--" or "__"). Only below it is a
+// `#word` taken for a signature hashtag: leniency after a mere sign-off ("Thanks!") would let a
+// typo such as `#tiem 30m` slip through to the customer and lose the time.
+const SIGNATURE_DELIMITER = /^\s*(-{2,4}|_{2,4})\s*$/;
+
+/** Index of the signature delimiter line before `end`; `end` if none. */
+function signatureStart(lines: readonly string[], end: number): number {
+  for (let index = 0; index < end; index += 1) {
+    if (SIGNATURE_DELIMITER.test(lines[index] ?? '')) return index;
+  }
+  return end;
+}
+
+/**
+ * Splits a technician's plain-text reply into the text for the customer, the tags, and the
+ * malformed tag lines. Quoted text (`> ` lines with the "On … wrote:" / "Den … skrev:" /
+ * "Op … schreef:" line above them, and everything from an unprefixed quote such as an Outlook
+ * header block on) is neither relayed nor read for tags; answers written between `>` lines are. Tags below the signature delimiter still count (some technicians put them last); there
+ * a `#word` that is no keyword is taken for a signature hashtag and left as text.
+ */
+export function parseTechnicianReply(text: string): ParsedTechnicianReply {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const { end, headerLines } = findQuotedRegion(lines);
+  const signature = signatureStart(lines, end);
+  const body: string[] = [];
+  const tags: Tag[] = [];
+  const errors: TagError[] = [];
+  const firstLineOf = new Map<TagType, number>();
+
+  for (let index = 0; index < end; index += 1) {
+    const line = lines[index] ?? '';
+    const lineNumber = index + 1;
+    if (headerLines.has(index) || line.trimStart().startsWith('>')) continue;
+    const tagLine = splitTagLine(line);
+    if (tagLine === null) {
+      body.push(line);
+      continue;
+    }
+    const type = KEYWORDS.get(tagLine.keyword);
+    if (type === undefined) {
+      if (index >= signature) {
+        body.push(line);
+      } else {
+        errors.push({ line, lineNumber, code: 'unknown-tag', reason: `unknown tag #${tagLine.keyword}` });
+      }
+      continue;
+    }
+    if (type === 'internal') {
+      // Marking the mail internal is the safe reading whatever follows the keyword, and the
+      // words after it belong to the note, so they stay in the body.
+      if (!firstLineOf.has('internal')) tags.push({ type: 'internal' });
+      firstLineOf.set('internal', firstLineOf.get('internal') ?? lineNumber);
+      if (tagLine.rest !== '') body.push(tagLine.rest);
+      continue;
+    }
+    const parsed = parseTagArgs(type, tagLine.keyword, tagLine.args);
+    if (!parsed.ok) {
+      errors.push({ line, lineNumber, code: parsed.code, reason: parsed.reason });
+      continue;
+    }
+    const first = firstLineOf.get(type);
+    if (type !== 'time' && first !== undefined) {
+      errors.push({ line, lineNumber, code: 'duplicate-tag', reason: `#${tagLine.keyword} given twice (first on line ${first}); only the first counts` });
+      continue;
+    }
+    firstLineOf.set(type, lineNumber);
+    tags.push(parsed.value);
+  }
+
+  return { body: tidyBody(body), tags, errors };
+}
+
+/** Drops leading/trailing blank lines and the blank runs that removed tag lines leave behind. */
+function tidyBody(lines: readonly string[]): string {
+  const out: string[] = [];
+  for (const line of lines) {
+    const blank = line.trim() === '';
+    if (blank && (out.length === 0 || (out[out.length - 1] ?? '').trim() === '')) continue;
+    out.push(blank ? '' : line.trimEnd());
+  }
+  while (out.length > 0 && (out[out.length - 1] ?? '') === '') out.pop();
+  return out.join('\n');
+}

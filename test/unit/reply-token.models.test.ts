@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { isHelpdeskError } from '../../src/shared/errors.ts';
+import { createReplyAddress, parseReplyToken } from '../../src/mail/reply-token.models.ts';
+
+const secret = 'test-secret';
+const serviceAddresses = ['support@trinax.example', 'helpdesk@trinax.example'];
+// HMAC-SHA256('test-secret', 'support:17'), base32, first 10 characters, computed outside this code base.
+const TICKET_17 = 'support+17.7ob2kgz4gk@trinax.example';
+
+describe('createReplyAddress', () => {
+  it('puts the ticket number and a 10-character MAC in the plus tag', () => {
+    expect(createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret })).toBe(TICKET_17);
+  });
+
+  it('derives a different MAC per ticket and per service address', () => {
+    expect(createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 18, secret })).toBe(
+      'support+18.s2e5x3dd4x@trinax.example',
+    );
+    expect(createReplyAddress({ serviceAddress: 'Helpdesk@Trinax.example', ticketNumber: 17, secret })).toBe(
+      'helpdesk+17.myl4scyj5w@trinax.example',
+    );
+  });
+
+  it('refuses a service address that already has a plus tag', () => {
+    expect(() => createReplyAddress({ serviceAddress: 'support+x@trinax.example', ticketNumber: 17, secret })).toThrow(
+      expect.objectContaining({ code: 'config.invalid' }),
+    );
+  });
+
+  it('refuses ticket numbers that are not positive integers and an empty secret', () => {
+    for (const ticketNumber of [0, -1, 1.5, Number.NaN]) {
+      let caught: unknown;
+      try {
+        createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber, secret });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isHelpdeskError(caught, 'usage.invalid'), String(ticketNumber)).toBe(true);
+    }
+    expect(() => createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret: '' })).toThrow(
+      expect.objectContaining({ code: 'config.invalid' }),
+    );
+  });
+});
+
+describe('parseReplyToken', () => {
+  it('finds the ticket among all recipients', () => {
+    expect(parseReplyToken({ addresses: ['eva@acme.se', `Trinax Support <${TICKET_17}>`], serviceAddresses, secret })).toBe(17);
+  });
+
+  it('accepts the address in any case, as some MTAs change it', () => {
+    expect(parseReplyToken({ addresses: [TICKET_17.toUpperCase()], serviceAddresses, secret })).toBe(17);
+  });
+
+  it('rejects an altered MAC', () => {
+    expect(parseReplyToken({ addresses: ['support+17.7ob2kgz4gl@trinax.example'], serviceAddresses, secret })).toBeNull();
+  });
+
+  it('rejects a valid MAC moved to another ticket number', () => {
+    expect(parseReplyToken({ addresses: ['support+18.7ob2kgz4gk@trinax.example'], serviceAddresses, secret })).toBeNull();
+  });
+
+  it('rejects a token made with another secret', () => {
+    expect(parseReplyToken({ addresses: [TICKET_17], serviceAddresses, secret: 'other-secret' })).toBeNull();
+  });
+
+  it('rejects a token on a domain or mailbox that is not ours', () => {
+    expect(parseReplyToken({ addresses: ['support+17.7ob2kgz4gk@evil.example'], serviceAddresses, secret })).toBeNull();
+    expect(parseReplyToken({ addresses: ['helpdesk+17.7ob2kgz4gk@trinax.example'], serviceAddresses, secret })).toBeNull();
+  });
+
+  it('rejects malformed tags: no MAC, a short MAC, leading zeros', () => {
+    for (const address of [
+      'support+17@trinax.example',
+      'support+17.7ob2kgz4g@trinax.example',
+      'support+017.7ob2kgz4gk@trinax.example',
+      'support@trinax.example',
+    ]) {
+      expect(parseReplyToken({ addresses: [address], serviceAddresses, secret }), address).toBeNull();
+    }
+  });
+
+  it('returns the first valid token when several tickets are addressed', () => {
+    expect(
+      parseReplyToken({ addresses: ['support+18.s2e5x3dd4x@trinax.example', TICKET_17], serviceAddresses, secret }),
+    ).toBe(18);
+  });
+
+  it('round-trips whatever createReplyAddress made', () => {
+    const address = createReplyAddress({ serviceAddress: 'helpdesk@trinax.example', ticketNumber: 123456, secret });
+    expect(parseReplyToken({ addresses: [address], serviceAddresses, secret })).toBe(123456);
+  });
+});

@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { LOCALES } from '../../src/contracts/contracts.types.ts';
+import { isHelpdeskError } from '../../src/shared/errors.ts';
+import { createTemplateRenderer, MAIL_KINDS, type MailKind, type MailVars } from '../../src/mail/templates.ts';
+import { parseTechnicianReply } from '../../src/tickets/tags.models.ts';
+
+const templatesDir = fileURLToPath(new URL('../../templates', import.meta.url));
+const renderer = createTemplateRenderer({ templatesDir });
+
+const common = { providerName: 'Trinax', ticketNumber: 17, subject: 'Printer & <toner>' };
+const sla = {
+  ...common,
+  customerName: 'Acme AB',
+  planTitle: 'Alert!',
+  target: 'response',
+  targetText: '1h',
+  deadline: 'Wednesday, 4 March 2026 at 10:00 (Europe/Stockholm)',
+  remaining: '15 min',
+  requester: 'eva@acme.se',
+};
+const samples: { [K in MailKind]: MailVars[K] } = {
+  ack: {
+    ...common,
+    customerName: 'Acme AB',
+    requesterName: 'Eva Svensson',
+    planTitle: 'Alert!',
+    responseDeadline: 'Wednesday, 4 March 2026 at 10:00 (Europe/Stockholm)',
+  },
+  'technician-new-ticket': {
+    ...common,
+    customerName: null,
+    planTitle: 'No contract',
+    requester: 'eva@acme.se',
+    requesterName: 'Eva Svensson',
+    kind: 'incident',
+    priority: 'P2',
+    deadlines: [{ target: 'response', deadline: 'Wednesday, 4 March 2026 at 10:00 (Europe/Stockholm)' }],
+    text: 'The printer on floor 3 is broken.\n#time 10h',
+  },
+  'technician-reply': { ...common, body: 'Hi Eva,\nI replaced the toner.', technicianName: 'Tom Tekniker' },
+  'sla-warning': sla,
+  'sla-breach': sla,
+  'tag-errors': { ...common, errors: [{ line: '#time 90', lineNumber: 3, reason: 'add a unit: 90m' }] },
+  resolved: { ...common, reopenDays: 14 },
+};
+
+describe('createTemplateRenderer', () => {
+  it.each(LOCALES.flatMap((locale) => MAIL_KINDS.map((kind) => [locale, kind] as const)))(
+    'renders %s/%s with the ticket number in subject and text',
+    (locale, kind) => {
+      const mail = renderer.render(kind, locale, samples[kind]);
+      expect(mail.subject).toMatch(/^\[#17\] /);
+      expect(mail.subject).not.toContain('\n');
+      expect(mail.text).toContain('#17');
+      expect(mail.html).toContain('#17');
+      expect(mail.html).toContain(`<html lang="${locale}">`);
+    },
+  );
+
+  it('writes the English acknowledgement in full', () => {
+    expect(renderer.render('ack', 'en', samples.ack)).toMatchObject({
+      subject: '[#17] Printer & <toner>',
+      text: [
+        'Hello Eva Svensson,',
+        '',
+        'We have received your request and registered it as ticket #17: “Printer & <toner>”.',
+        '',
+        'We will get back to you by Wednesday, 4 March 2026 at 10:00 (Europe/Stockholm).',
+        '',
+        'To add anything, simply reply to this email. Please keep [#17] in the subject line so that your message reaches the right ticket.',
+        '',
+        'Kind regards,',
+        'Trinax',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('makes no promise when the plan has no response target', () => {
+    const text = renderer.render('ack', 'sv', { ...samples.ack, responseDeadline: null, requesterName: null }).text;
+    expect(text).toBe(
+      [
+        'Hej,',
+        '',
+        'Vi har tagit emot din förfrågan och registrerat den som ärende #17: ”Printer & <toner>”.',
+        '',
+        'Vill du lägga till något svarar du bara på det här mejlet. Behåll [#17] i ämnesraden, så hamnar ditt svar i rätt ärende.',
+        '',
+        'Med vänliga hälsningar',
+        'Trinax',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes in the HTML part but not in the text part', () => {
+    const mail = renderer.render('technician-reply', 'nb', { ...samples['technician-reply'], body: 'Use <b> & "quotes"\nline two' });
+    expect(mail.text).toContain('Use <b> & "quotes"\nline two');
+    expect(mail.html).toContain('Use &lt;b&gt; &amp; &quot;quotes&quot;<br>\nline two');
+    expect(mail.html).toContain('&lt;toner&gt;');
+  });
+
+  it('names the SLA target in the reader’s language', () => {
+    expect(renderer.render('sla-warning', 'sv', { ...sla, target: 'intervention' }).subject).toBe(
+      '[#17] SLA-varning: tiden till påbörjad åtgärd går ut om 15 min',
+    );
+    expect(renderer.render('sla-breach', 'nl', sla).text).toContain(
+      'De reactietijd (1h) is verlopen op Wednesday, 4 March 2026 at 10:00 (Europe/Stockholm) en is 15 min overschreden.',
+    );
+    expect(renderer.render('sla-breach', 'nb', { ...sla, customerName: null, target: 'resolution' }).text).toContain('Løsningstiden (1h) gikk ut');
+  });
+
+  it('lists each bad tag line with its reason', () => {
+    expect(renderer.render('tag-errors', 'en', samples['tag-errors']).text).toContain('Line 3: #time 90\n  → add a unit: 90m\n');
+  });
+
+  it('uses the singular for a one-day reopen window', () => {
+    expect(renderer.render('resolved', 'nl', { ...samples.resolved, reopenDays: 1 }).text).toContain('binnen 1 dag,');
+    expect(renderer.render('resolved', 'nl', samples.resolved).text).toContain('binnen 14 dagen,');
+  });
+
+  it('quotes at most 2000 characters of the customer’s text to technicians', () => {
+    const text = `${'a'.repeat(2000)}TAIL`;
+    const mail = renderer.render('technician-new-ticket', 'en', { ...samples['technician-new-ticket'], text });
+    expect(mail.text).toContain(`${'a'.repeat(2000)}…`);
+    expect(mail.text).not.toContain('TAIL');
+  });
+
+  it.each(LOCALES)('writes the tag help of the %s notification so that it never parses as tags', (locale) => {
+    const mail = renderer.render('technician-new-ticket', locale, { ...samples['technician-new-ticket'], text: 'Broken.' });
+    expect(mail.text).toContain('#time 45m');
+    expect(parseTechnicianReply(mail.text)).toMatchObject({ tags: [], errors: [] });
+  });
+
+  it('says "no contract" for a sender without one', () => {
+    expect(renderer.render('technician-new-ticket', 'nl', samples['technician-new-ticket']).subject).toBe(
+      '[#17] Nieuw ticket (P2, geen contract): Printer & <toner>',
+    );
+  });
+
+  it('fails loudly when a template uses a variable the caller did not pass', () => {
+    const { planTitle: _omitted, ...withoutPlan } = samples['technician-new-ticket'];
+    let caught: unknown;
+    try {
+      renderer.render('technician-new-ticket', 'en', withoutPlan);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isHelpdeskError(caught, 'config.invalid')).toBe(true);
+  });
+
+  it('lists every missing template at creation', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpdesk-templates-'));
+    try {
+      mkdirSync(join(dir, 'en'));
+      writeFileSync(join(dir, 'en', 'ack.subject.hbs'), '[#{{ticketNumber}}]');
+      let caught: unknown;
+      try {
+        createTemplateRenderer({ templatesDir: dir });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isHelpdeskError(caught, 'config.invalid')).toBe(true);
+      const details = (caught as { details: string[] }).details;
+      expect(details).toHaveLength(4 * 7 * 3 - 1);
+      expect(details).toContain('missing en/ack.text.hbs');
+      expect(details).toContain('missing nl/resolved.html.hbs');
+      expect(details).not.toContain('missing en/ack.subject.hbs');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
