@@ -1,0 +1,192 @@
+// One poller per service mailbox: IDLE for prompt delivery plus a safety poll, UID-range
+// fetches, and a commit callback that stores each batch in one transaction before the mails
+// are moved out of INBOX. A mail only leaves INBOX after its commit, so a crash at any point
+// leaves it either uncommitted (fetched again) or committed (UID <= lastUid: moved on restart).
+import type { ImapFlow } from 'imapflow';
+import type { ImapEndpoint } from '../../config/env.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { createImapClient, ensureFolder } from './imap-client.ts';
+
+export const PROCESSED_FOLDER = 'Processed';
+export const QUARANTINE_FOLDER = 'Quarantine';
+
+export interface FetchedMail {
+  uid: number;
+  internalDate: Date;
+  raw: Buffer;
+}
+
+export interface MailboxState {
+  uidValidity: number | null;
+  lastUid: number;
+}
+
+export interface CommitResult {
+  /** where each committed UID goes now */
+  folders: Map<number, typeof PROCESSED_FOLDER | typeof QUARANTINE_FOLDER>;
+  /** work to start after the commit (enqueue outbound mail, SLA timers) */
+  afterCommit?: () => Promise<void>;
+}
+
+export interface MailboxPollerDeps {
+  endpoint: ImapEndpoint;
+  logger: Logger;
+  batchSize?: number;
+  safetyPollMs?: number;
+  /** reads the committed state; resets it when UIDVALIDITY changed */
+  loadState(uidValidity: number): Promise<MailboxState>;
+  /** commits a batch (ticket rows + raw + new lastUid) in one transaction */
+  commitBatch(uidValidity: number, mails: FetchedMail[]): Promise<CommitResult>;
+  /** folder of an already committed UID whose move did not happen (crash between commit and move) */
+  folderOfCommitted(uidValidity: number, uids: number[]): Promise<Map<number, typeof PROCESSED_FOLDER | typeof QUARANTINE_FOLDER>>;
+}
+
+export interface MailboxPoller {
+  /** resolves when stopped */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  /** one pass without IDLE (tests, benchmarks) */
+  drainOnce(): Promise<number>;
+}
+
+function groupByFolder(folders: Map<number, string>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [uid, folder] of folders) {
+    const list = out.get(folder) ?? [];
+    list.push(uid);
+    out.set(folder, list);
+  }
+  return out;
+}
+
+export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
+  const batchSize = deps.batchSize ?? 50;
+  const safetyPollMs = deps.safetyPollMs ?? 30_000;
+  const log = deps.logger.child({ mailbox: deps.endpoint.user });
+  let stopping = false;
+  let client: ImapFlow | null = null;
+  let wake: (() => void) | null = null;
+  let running: Promise<void> | null = null;
+
+  async function moveAll(c: ImapFlow, folders: Map<number, string>): Promise<void> {
+    for (const [folder, uids] of groupByFolder(folders)) {
+      if (uids.length === 0) continue;
+      await c.messageMove(uids.join(','), folder, { uid: true });
+    }
+  }
+
+  /** Fetches and commits everything above lastUid; returns how many mails were committed. */
+  async function drain(c: ImapFlow): Promise<number> {
+    const mailbox = c.mailbox;
+    if (!mailbox) throw new Error('no mailbox selected');
+    const uidValidity = Number(mailbox.uidValidity);
+    let state = await deps.loadState(uidValidity);
+    let committed = 0;
+
+    // Mails committed before a crash but not yet moved: move them now, never re-ingest.
+    if (mailbox.exists > 0 && state.lastUid > 0) {
+      const leftovers = ((await c.search({ uid: `1:${state.lastUid}` }, { uid: true })) || []).filter((u) => u <= state.lastUid);
+      if (leftovers.length > 0) {
+        log.info({ count: leftovers.length }, 'moving mails committed before a restart');
+        await moveAll(c, await deps.folderOfCommitted(uidValidity, leftovers));
+      }
+    }
+
+    while (!stopping) {
+      if ((c.mailbox && c.mailbox.exists === 0) || !c.mailbox) break;
+      const found = (await c.search({ uid: `${state.lastUid + 1}:*` }, { uid: true })) || [];
+      const uids = found.filter((u) => u > state.lastUid).sort((a, b) => a - b);
+      if (uids.length === 0) break;
+      const slice = uids.slice(0, batchSize);
+      const messages = await c.fetchAll(slice.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+      const mails: FetchedMail[] = messages
+        .filter((m) => m.source !== undefined)
+        .map((m) => ({
+          uid: m.uid,
+          internalDate: m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? Date.now()),
+          raw: m.source as Buffer,
+        }))
+        .sort((a, b) => a.uid - b.uid);
+      if (mails.length === 0) break;
+      const result = await deps.commitBatch(uidValidity, mails);
+      committed += mails.length;
+      state = { uidValidity, lastUid: Math.max(state.lastUid, ...mails.map((m) => m.uid)) };
+      if (result.afterCommit) await result.afterCommit();
+      await moveAll(c, result.folders);
+    }
+    return committed;
+  }
+
+  async function connect(): Promise<ImapFlow> {
+    const c = createImapClient(deps.endpoint);
+    c.on('error', (err: Error) => log.warn({ err: err.message }, 'imap connection error'));
+    await c.connect();
+    await ensureFolder(c, PROCESSED_FOLDER);
+    await ensureFolder(c, QUARANTINE_FOLDER);
+    await c.mailboxOpen(deps.endpoint.mailbox);
+    c.on('exists', () => wake?.());
+    return c;
+  }
+
+  function waitForMail(ms: number, c: ImapFlow): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        c.off('close', done);
+        wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      c.once('close', done);
+      wake = done;
+      // IDLE now rather than after imapflow's 15 s auto-IDLE delay; the next command ends it.
+      c.idle().catch((err: Error) => log.debug({ err: err.message }, 'idle ended with an error'));
+    });
+  }
+
+  async function loop(): Promise<void> {
+    let backoffMs = 1000;
+    while (!stopping) {
+      try {
+        client = await connect();
+        backoffMs = 1000;
+        log.info('watching mailbox');
+        while (!stopping && client.usable) {
+          await drain(client);
+          if (stopping) break;
+          // IDLE until the server reports new mail (`exists`), or the safety poll comes round.
+          await waitForMail(safetyPollMs, client);
+        }
+      } catch (err) {
+        if (stopping) break;
+        log.error({ err: (err as Error).message }, 'mailbox poll failed; reconnecting');
+        await new Promise((r) => setTimeout(r, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+      } finally {
+        const c = client;
+        client = null;
+        if (c) await c.logout().catch(() => c.close());
+      }
+    }
+  }
+
+  return {
+    run() {
+      running ??= loop();
+      return running;
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+    },
+    async drainOnce() {
+      const c = await connect();
+      try {
+        return await drain(c);
+      } finally {
+        await c.logout().catch(() => c.close());
+      }
+    },
+  };
+}

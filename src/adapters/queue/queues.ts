@@ -1,0 +1,98 @@
+// BullMQ queues and their job ids. Job ids are deterministic so a second scheduling of the
+// same work is a no-op; BullMQ forbids ':' in custom ids, hence the dots.
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { TimerRequest } from '../../sla/sla.usecases.ts';
+
+export const OUTBOUND_MAIL_QUEUE = 'outbound-mail';
+export const SLA_TIMERS_QUEUE = 'sla-timers';
+
+export interface OutboundJobData {
+  outboundId: string;
+}
+
+export interface SlaTimerJobData {
+  ticketId: number;
+  target: TimerRequest['target'];
+  stage: TimerRequest['stage'];
+  version: number;
+}
+
+export function outboundJobId(outboundId: string): string {
+  return `mail.${outboundId}`;
+}
+
+export function slaTimerJobId(t: Pick<TimerRequest, 'ticketId' | 'target' | 'stage' | 'version'>): string {
+  return `sla.${t.ticketId}.${t.target}.${t.stage}.v${t.version}`;
+}
+
+/** Workers need `maxRetriesPerRequest: null` (blocking commands); BullMQ insists on it. */
+export function createRedisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+}
+
+export interface Queues {
+  connection: Redis;
+  prefix: string;
+  outbound: Queue<OutboundJobData>;
+  slaTimers: Queue<SlaTimerJobData>;
+  enqueueOutbound(ids: string[]): Promise<void>;
+  scheduleTimers(timers: TimerRequest[], now: Date): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createQueues(options: { redisUrl: string; prefix?: string }): Queues {
+  const connection = createRedisConnection(options.redisUrl);
+  const prefix = options.prefix ?? 'helpdesk';
+  const base = { connection: connection as ConnectionOptions, prefix };
+  const outbound = new Queue<OutboundJobData>(OUTBOUND_MAIL_QUEUE, base);
+  const slaTimers = new Queue<SlaTimerJobData>(SLA_TIMERS_QUEUE, base);
+
+  return {
+    connection,
+    prefix,
+    outbound,
+    slaTimers,
+    async enqueueOutbound(ids) {
+      if (ids.length === 0) return;
+      await outbound.addBulk(
+        ids.map((outboundId) => ({
+          name: 'send',
+          data: { outboundId },
+          opts: {
+            jobId: outboundJobId(outboundId),
+            attempts: 10,
+            backoff: { type: 'exponential', delay: 2_000 },
+            removeOnComplete: true,
+            removeOnFail: 5_000,
+          },
+        })),
+      );
+    },
+    async scheduleTimers(timers, now) {
+      for (let i = 0; i < timers.length; i += 1000) {
+        await slaTimers.addBulk(
+          timers.slice(i, i + 1000).map((t) => ({
+            name: t.stage,
+            data: { ticketId: t.ticketId, target: t.target, stage: t.stage, version: t.version },
+            opts: {
+              jobId: slaTimerJobId(t),
+              delay: Math.max(0, t.at.getTime() - now.getTime()),
+              // lower is served first, as queuePriority in the contracts file; BullMQ wants >= 1
+              priority: Math.min(2_097_151, Math.max(1, t.queuePriority)),
+              attempts: 5,
+              backoff: { type: 'exponential', delay: 1_000 },
+              removeOnComplete: true,
+              removeOnFail: 5_000,
+            },
+          })),
+        );
+      }
+    },
+    async close() {
+      await outbound.close();
+      await slaTimers.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// All wiring in one place: factories get their dependencies as objects; no container.
+// `helpdesk start` and the e2e tests build the bot through createBot.
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'bullmq';
+import { createQueues, type Queues } from './adapters/queue/queues.ts';
+import { createSmtpSender } from './adapters/smtp/smtp-sender.ts';
+import type { AppEnv } from './config/env.ts';
+import type { ContractsConfig } from './contracts/contracts.types.ts';
+import { connectDatabase, type DatabaseHandle } from './db/client.ts';
+import { outboundMailsTable } from './mail/mail.tables.ts';
+import { createOutbox } from './mail/outbox.usecases.ts';
+import { createParsePool } from './mail/parse-pool.ts';
+import { createTemplateRenderer } from './mail/templates.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import type { Logger } from './shared/logger.ts';
+import { createSlaService } from './sla/sla.usecases.ts';
+import { createIntake } from './tickets/intake.usecases.ts';
+import { createIntakeWorker, type IntakeWorker } from '../workers/intake.ts';
+import { createOutboundMailWorker } from '../workers/outbound-mail.ts';
+import { createSlaTimersWorker } from '../workers/sla-timers.ts';
+import { inArray, lt, and } from 'drizzle-orm';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
+
+export type Role = 'ingest' | 'sla' | 'mailer' | 'reports';
+export const ALL_ROLES: readonly Role[] = ['ingest', 'sla', 'mailer', 'reports'];
+
+export interface BotOptions {
+  env: AppEnv;
+  config: ContractsConfig;
+  logger: Logger;
+  roles?: readonly Role[];
+  clock?: Clock;
+  queuePrefix?: string;
+  safetyPollMs?: number;
+  reconcileEveryMs?: number;
+}
+
+export interface Bot {
+  db: DatabaseHandle;
+  queues: Queues;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** re-enqueue unsent outbound rows and every running SLA timer (Postgres is the truth) */
+  reconcile(): Promise<{ outbound: number; timers: number }>;
+}
+
+export function createBot(options: BotOptions): Bot {
+  const { env, config, logger } = options;
+  const roles = new Set(options.roles ?? ALL_ROLES);
+  const clock = options.clock ?? systemClock;
+  const db = connectDatabase(env.databaseUrl, { max: 12 });
+  const queues = createQueues({ redisUrl: env.redisUrl, prefix: options.queuePrefix });
+  const renderer = createTemplateRenderer({ templatesDir: TEMPLATES_DIR });
+  const outbox = createOutbox({ config, renderer, secret: env.secret });
+  const sla = createSlaService({ db: db.db, config, outbox });
+  const workers: Worker[] = [];
+  let intakeWorker: IntakeWorker | null = null;
+  let intakeRun: Promise<void> | null = null;
+  let parsePool: ReturnType<typeof createParsePool> | null = null;
+  let reconcileTimer: NodeJS.Timeout | null = null;
+
+  async function reconcile() {
+    // Rows still queued (or caught mid-send by a crash) go back on the queue; job ids dedup.
+    const pending = await db.db
+      .select({ id: outboundMailsTable.id })
+      .from(outboundMailsTable)
+      .where(and(inArray(outboundMailsTable.state, ['queued', 'sending']), lt(outboundMailsTable.createdAt, new Date(clock.now().getTime() + 1000))));
+    await queues.enqueueOutbound(pending.map((p) => p.id));
+    const timers = await sla.timersFor(db.db, 'all');
+    await queues.scheduleTimers(timers, clock.now());
+    return { outbound: pending.length, timers: timers.length };
+  }
+
+  return {
+    db,
+    queues,
+    async start() {
+      if (roles.has('mailer')) {
+        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender: createSmtpSender(env.smtp), logger }));
+      }
+      if (roles.has('sla')) {
+        workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla, queues, clock, logger }));
+        const counts = await reconcile();
+        logger.info(counts, 'reconciled outbound mail and SLA timers from Postgres');
+        reconcileTimer = setInterval(() => {
+          reconcile().catch((err: Error) => logger.error({ err: err.message }, 'reconcile failed'));
+        }, options.reconcileEveryMs ?? 5 * 60_000);
+        reconcileTimer.unref();
+      }
+      if (roles.has('ingest')) {
+        parsePool = createParsePool({ maxBytes: env.maxMailBytes });
+        const intake = createIntake({ db: db.db, config, outbox, sla, secret: env.secret, logger, parse: (raw) => parsePool!.parse(raw) });
+        const serviceAddress = env.imap.user.toLowerCase();
+        if (!config.provider.addresses.includes(serviceAddress)) {
+          logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
+        }
+        intakeWorker = createIntakeWorker({
+          sql: db.sql,
+          endpoint: env.imap,
+          serviceAddress,
+          intake,
+          queues,
+          sla,
+          db: db.db,
+          logger,
+          safetyPollMs: options.safetyPollMs,
+        });
+        intakeRun = intakeWorker.run().catch((err: Error) => logger.fatal({ err: err.message }, 'intake stopped'));
+      }
+      logger.info({ roles: [...roles] }, 'helpdesk started');
+    },
+    async stop() {
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      // Finish in-flight work: the poller completes its current batch, workers their jobs.
+      await intakeWorker?.stop();
+      await intakeRun;
+      await Promise.all(workers.map((w) => w.close()));
+      await parsePool?.close();
+      await queues.close();
+      await db.close();
+      logger.info('helpdesk stopped');
+    },
+    reconcile,
+  };
+}

@@ -1,0 +1,174 @@
+// The `helpdesk` command line (CLI.md). Every failure is one clear line on stderr (plus the
+// listed problems, if any) and a non-zero exit; --verbose adds the stack.
+import { Command, Option } from 'commander';
+import { DateTime } from 'luxon';
+import { ALL_ROLES, createBot, type Role } from '../app.ts';
+import { loadEnv } from '../config/env.ts';
+import { loadContractsFile } from '../contracts/contracts.file.ts';
+import { createContractsRepository } from '../contracts/contracts.repository.ts';
+import { PRIORITIES, SLA_TARGETS, type Priority, type SlaTargetName } from '../contracts/contracts.types.ts';
+import { connectDatabase, runMigrations } from '../db/client.ts';
+import { HelpdeskError, isHelpdeskError } from '../shared/errors.ts';
+import { createLogger } from '../shared/logger.ts';
+import { deadlineForPlan } from '../sla/sla-deadline.usecases.ts';
+import { createTicketsRepository } from '../tickets/tickets.repository.ts';
+import { printTicket, printTicketList } from './render.ts';
+
+const program = new Command();
+program.name('helpdesk').description('Email-driven helpdesk bot that knows support contracts').option('--verbose', 'print stack traces on errors');
+
+program
+  .command('migrate')
+  .description('apply the database migrations (idempotent)')
+  .action(async () => {
+    const env = loadEnv();
+    await runMigrations(env.databaseUrl);
+    console.log('migrations applied');
+  });
+
+const contracts = program.command('contracts').description('validate or load a contracts file');
+contracts
+  .command('check')
+  .argument('<file>', 'contracts YAML file')
+  .description('validate a contracts file; list every problem by path; exit 1 if any')
+  .action(async (file: string) => {
+    const config = await loadContractsFile(file);
+    console.log(`${file}: ok (${Object.keys(config.plans).length} plans, ${config.customers.length} customers, ${Object.keys(config.calendars).length} calendars)`);
+  });
+contracts
+  .command('sync')
+  .argument('<file>', 'contracts YAML file')
+  .description('validate, then write plans/customers/contracts to the database')
+  .action(async (file: string) => {
+    const config = await loadContractsFile(file);
+    const env = loadEnv();
+    const db = connectDatabase(env.databaseUrl, { max: 2 });
+    try {
+      const summary = await createContractsRepository({ db: db.db }).sync(config);
+      console.log(
+        `${file}: synced ${summary.plans} plans, ${summary.customers} customers; contracts created ${summary.contractsCreated}, superseded ${summary.contractsSuperseded}; customers deactivated ${summary.customersDeactivated}`,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('start')
+  .description('run the bot; stops cleanly on SIGTERM/SIGINT, finishing in-flight work')
+  .option('--only <roles>', `comma-separated roles (${ALL_ROLES.join(',')})`)
+  .action(async (opts: { only?: string }) => {
+    const env = loadEnv({ requireSecret: true });
+    const roles = opts.only ? (opts.only.split(',').map((r) => r.trim()) as Role[]) : [...ALL_ROLES];
+    const unknown = roles.filter((r) => !ALL_ROLES.includes(r));
+    if (unknown.length) throw new HelpdeskError('usage.invalid', `unknown role(s): ${unknown.join(', ')} (roles: ${ALL_ROLES.join(', ')})`);
+    const config = await loadContractsFile(env.contractsFile);
+    const logger = createLogger(env.logLevel);
+    if (env.insecureSecret) logger.warn('HELPDESK_SECRET is unset: using the development secret');
+    await runMigrations(env.databaseUrl);
+    const bot = createBot({ env, config, logger, roles, queuePrefix: process.env.HELPDESK_QUEUE_PREFIX });
+    await bot.start();
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'stopping');
+        resolve();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    await bot.stop();
+  });
+
+const sla = program.command('sla').description('SLA arithmetic');
+sla
+  .command('deadline')
+  .description("print a deadline as ISO 8601 with the calendar's offset; needs no database")
+  .requiredOption('--file <file>', 'contracts YAML file')
+  .requiredOption('--plan <plan>', 'plan key')
+  .requiredOption('--from <iso>', 'arrival instant, ISO 8601')
+  .addOption(new Option('--target <target>', 'which promise').choices([...SLA_TARGETS]).default('response'))
+  .addOption(new Option('--priority <priority>', 'ticket priority').choices([...PRIORITIES]))
+  .option('--fault', 'an incident (fault-handling calendar) rather than a request')
+  .action(async (opts: { file: string; plan: string; from: string; target: SlaTargetName; priority?: Priority; fault?: boolean }) => {
+    const config = await loadContractsFile(opts.file);
+    const from = DateTime.fromISO(opts.from, { setZone: true });
+    if (!from.isValid) throw new HelpdeskError('usage.invalid', `--from: "${opts.from}" is not an ISO 8601 instant`);
+    const result = deadlineForPlan(config, {
+      plan: opts.plan,
+      target: opts.target,
+      priority: opts.priority,
+      kind: opts.fault ? 'incident' : 'request',
+      from: from.toJSDate(),
+    });
+    if (!result) {
+      console.log(`plan "${opts.plan}" makes no ${opts.target} promise`);
+      process.exitCode = 3;
+      return;
+    }
+    console.log(result.iso);
+  });
+
+program
+  .command('tickets')
+  .description('list tickets')
+  .option('--status <status>', 'new|open|waiting|resolved|closed')
+  .option('--customer <customer>', "a customer's name or one of its domains")
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { status?: string; customer?: string; json?: boolean }) => {
+    const env = loadEnv();
+    const db = connectDatabase(env.databaseUrl, { max: 2 });
+    try {
+      const list = await createTicketsRepository({ db: db.db }).list(opts);
+      if (opts.json) console.log(JSON.stringify(list, null, 2));
+      else printTicketList(list);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('ticket')
+  .argument('<number>', 'ticket number')
+  .description('one ticket: messages, time entries, deadlines, breaches')
+  .option('--json', 'machine-readable output')
+  .action(async (numberText: string, opts: { json?: boolean }) => {
+    const number = Number(numberText.replace(/^#/, ''));
+    if (!Number.isInteger(number) || number <= 0) throw new HelpdeskError('usage.invalid', `"${numberText}" is not a ticket number`);
+    const env = loadEnv();
+    const db = connectDatabase(env.databaseUrl, { max: 2 });
+    try {
+      const ticket = await createTicketsRepository({ db: db.db }).get(number);
+      if (!ticket) throw new HelpdeskError('ticket.not_found', `ticket ${number} not found`);
+      if (opts.json) console.log(JSON.stringify(ticket, null, 2));
+      else printTicket(ticket);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('the whole flow on local services, for a newcomer')
+  .option('--keep-running', 'leave the bot running after the demo mails were answered')
+  .action(async (opts: { keepRunning?: boolean }) => {
+    const { runDemo } = await import('./demo.ts');
+    await runDemo({ keepRunning: opts.keepRunning ?? false });
+  });
+
+function fail(err: unknown): never {
+  const verbose = program.opts<{ verbose?: boolean }>().verbose || process.argv.includes('--verbose');
+  if (isHelpdeskError(err)) {
+    console.error(`error: ${err.message}`);
+    for (const line of err.details) console.error(`  ${line}`);
+  } else {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (verbose && err instanceof Error && err.stack) console.error(err.stack);
+  process.exit(1);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  fail(err);
+}

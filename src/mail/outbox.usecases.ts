@@ -1,0 +1,114 @@
+// Outbound mail is rendered and stored as a row inside the caller's transaction, keyed by an
+// idempotency key, and only then handed to BullMQ (after commit) by its row id. A retry, a
+// second scheduling or a crash between commit and enqueue therefore never sends twice: the
+// reconciler re-enqueues rows still `queued`, and the sender skips rows already `sent`.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { ContractsConfig, Locale } from '../contracts/contracts.types.ts';
+import type { Database } from '../db/client.ts';
+import { messagesTable, outboundMailsTable } from './mail.tables.ts';
+import { domainOf } from './address.models.ts';
+import { createReplyAddress } from './reply-token.models.ts';
+import { ticketSubject } from './threading.models.ts';
+import type { MailKind, TemplateRenderer } from './templates.ts';
+
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+export type DbOrTx = Database | Tx;
+
+export interface OutboundRequest {
+  idempotencyKey: string;
+  kind: MailKind;
+  locale: Locale;
+  vars: Record<string, unknown>;
+  to: string[];
+  cc?: string[];
+  ticket: { id: number; number: number; subject: string; serviceAddress: string } | null;
+  /** acks, notifications and escalations are automatic (RFC 3834); relayed human text is not */
+  automatic: boolean;
+  inReplyTo?: string | null;
+  references?: string[];
+  /** overrides the provider name in From */
+  fromName?: string;
+  /** the address the mail is sent from; defaults to the ticket's service address */
+  fromAddress?: string;
+  at: Date;
+}
+
+export interface Outbox {
+  /** inserts the outbound row (no-op when the key exists); returns the new row id or null */
+  queue(tx: DbOrTx, request: OutboundRequest): Promise<string | null>;
+}
+
+export function createOutbox(deps: { config: ContractsConfig; renderer: TemplateRenderer; secret: string }): Outbox {
+  const { config, renderer, secret } = deps;
+  return {
+    async queue(tx, request) {
+      const serviceAddress = request.fromAddress ?? request.ticket?.serviceAddress ?? config.provider.addresses[0]!;
+      const rendered = renderer.render(request.kind, request.locale, {
+        providerName: config.provider.name,
+        ...request.vars,
+      });
+      const id = randomUUID();
+      const messageId = `<${id}@${domainOf(serviceAddress)}>`;
+      const replyTo = request.ticket
+        ? createReplyAddress({ serviceAddress, ticketNumber: request.ticket.number, secret })
+        : serviceAddress;
+      const subject = request.ticket ? ticketSubject(request.ticket.number, rendered.subject) : rendered.subject;
+      const inserted = await tx
+        .insert(outboundMailsTable)
+        .values({
+          id,
+          idempotencyKey: request.idempotencyKey,
+          ticketId: request.ticket?.id ?? null,
+          kind: request.kind,
+          fromAddress: serviceAddress,
+          fromName: request.fromName ?? config.provider.name,
+          to: request.to,
+          cc: request.cc ?? [],
+          replyTo,
+          subject,
+          text: rendered.text,
+          html: rendered.html,
+          messageId,
+          inReplyTo: request.inReplyTo ?? null,
+          references: request.references ?? [],
+          automatic: request.automatic,
+          createdAt: request.at,
+        })
+        .onConflictDoNothing({ target: outboundMailsTable.idempotencyKey })
+        .returning({ id: outboundMailsTable.id });
+      if (inserted.length === 0) return null;
+      if (request.ticket) {
+        await tx.insert(messagesTable).values({
+          ticketId: request.ticket.id,
+          direction: 'out',
+          messageId,
+          inReplyTo: request.inReplyTo ?? null,
+          references: request.references ?? [],
+          fromAddress: serviceAddress,
+          fromName: request.fromName ?? config.provider.name,
+          to: request.to,
+          cc: request.cc ?? [],
+          subject,
+          at: request.at,
+          text: rendered.text,
+          html: rendered.html,
+          author: request.automatic ? 'system' : 'technician',
+          internal: false,
+          outboundId: id,
+        });
+      }
+      return id;
+    },
+  };
+}
+
+/** Acks sent to one sender in the hour before `at`: the per-sender loop brake. */
+export async function countRecentAcks(tx: DbOrTx, sender: string, at: Date): Promise<number> {
+  // drizzle's postgres-js driver passes timestamps through as strings: give it one.
+  const since = new Date(at.getTime() - 3_600_000);
+  const rows = await tx.execute<{ n: number }>(
+    sql`select count(*)::int as n from ${outboundMailsTable} where kind = 'ack' and ${sender} = any("to") and created_at > ${since.toISOString()}`,
+  );
+  return rows[0]?.n ?? 0;
+}
