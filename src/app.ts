@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
 import { createQueues, type Queues } from './adapters/queue/queues.ts';
-import { createSmtpSender } from './adapters/smtp/smtp-sender.ts';
+import { createSmtpSender, type MailSender } from './adapters/smtp/smtp-sender.ts';
 import type { AppEnv } from './config/env.ts';
 import type { ContractsConfig } from './contracts/contracts.types.ts';
 import { connectDatabase, type DatabaseHandle } from './db/client.ts';
@@ -59,6 +59,7 @@ export function createBot(options: BotOptions): Bot {
   let intakeRun: Promise<void> | null = null;
   let parsePool: ReturnType<typeof createParsePool> | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
+  let sender: MailSender | null = null;
 
   async function reconcile() {
     // Rows still queued (or caught mid-send by a crash) go back on the queue; job ids dedup.
@@ -77,7 +78,8 @@ export function createBot(options: BotOptions): Bot {
     queues,
     async start() {
       if (roles.has('mailer')) {
-        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender: createSmtpSender(env.smtp), logger }));
+        sender = createSmtpSender(env.smtp);
+        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender, logger }));
       }
       if (roles.has('sla')) {
         workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla, queues, clock, logger }));
@@ -116,6 +118,8 @@ export function createBot(options: BotOptions): Bot {
       await intakeWorker?.stop();
       await intakeRun;
       await Promise.all(workers.map((w) => w.close()));
+      // nodemailer's pooled SMTP sockets would otherwise keep the process alive.
+      sender?.close();
       await parsePool?.close();
       await queues.close();
       await db.close();
