@@ -1,0 +1,53 @@
+// An in-process bot on its own database, queue prefix and mailbox domain (integration tier).
+import { createBot, type Bot, type Role } from '../../src/app.ts';
+import type { AppEnv } from '../../src/config/env.ts';
+import { loadContractsFile } from '../../src/contracts/contracts.file.ts';
+import { createContractsRepository } from '../../src/contracts/contracts.repository.ts';
+import type { ContractsConfig } from '../../src/contracts/contracts.types.ts';
+import { silentLogger } from '../../src/shared/logger.ts';
+import { isolatedExample } from './contracts.ts';
+import { createTestDatabase, testEnv, uniqueSuffix } from './services.ts';
+
+export interface TestBot {
+  suffix: string;
+  env: AppEnv;
+  config: ContractsConfig;
+  bot: Bot;
+  service: string;
+  /** `name@domain` with this test's suffix: at('eva', 'acme.se') → eva@acme-<suffix>.se */
+  at(local: string, domain: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startTestBot(options: { example?: string; edit?: (yaml: string) => string; roles?: Role[]; env?: Record<string, string> } = {}): Promise<TestBot> {
+  const suffix = uniqueSuffix();
+  const db = await createTestDatabase();
+  const contracts = isolatedExample(options.example ?? 'trinax.yaml', suffix, options.edit);
+  const config = await loadContractsFile(contracts.file);
+  const service = config.provider.addresses[0]!;
+  const base = testEnv();
+  const env = testEnv({
+    DATABASE_URL: db.url,
+    IMAP_URL: `imap://${encodeURIComponent(service)}:test@${base.imap.host}:${base.imap.port}/INBOX`,
+    ...options.env,
+  });
+  const bot = createBot({ env, config, logger: silentLogger, roles: options.roles, queuePrefix: `t${suffix}`, safetyPollMs: 1000 });
+  await createContractsRepository({ db: bot.db.db }).sync(config);
+  await bot.start();
+  const at = (local: string, domain: string) => {
+    const dot = domain.lastIndexOf('.');
+    return `${local}@${domain.slice(0, dot)}-${suffix}${domain.slice(dot)}`;
+  };
+  return {
+    suffix,
+    env,
+    config,
+    bot,
+    service,
+    at,
+    async stop() {
+      await bot.stop();
+      await db.drop();
+    },
+  };
+}
