@@ -2,7 +2,7 @@
 // parsed fields live beside it; outbound mail is a row first and a BullMQ job second, so a
 // crash between the two loses nothing (the outbox reconciler re-enqueues queued rows).
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, pgTable, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { bytea } from '../db/column-types.ts';
 import { ticketsTable } from '../tickets/tickets.tables.ts';
 
@@ -103,6 +103,8 @@ export const outboundMailsTable = pgTable(
     inReplyTo: text('in_reply_to'),
     references: text('references').array().notNull().default(sql`'{}'::text[]`),
     automatic: boolean('automatic').notNull(),
+    /** extra headers decided at composition (Auto-Submitted, X-Helpdesk-*), sent as stored */
+    headers: jsonb('headers').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
     /** queued | sending | sent | failed | bounced */
     state: text('state').notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),

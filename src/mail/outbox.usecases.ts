@@ -9,7 +9,8 @@ import type { Database } from '../db/client.ts';
 import { messagesTable, outboundMailsTable } from './mail.tables.ts';
 import { domainOf } from './address.models.ts';
 import { createReplyAddress } from './reply-token.models.ts';
-import { ticketSubject } from './threading.models.ts';
+import { composeOutbound } from './compose.models.ts';
+import { HelpdeskError } from '../shared/errors.ts';
 import type { MailKind, TemplateRenderer } from './templates.ts';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -22,7 +23,7 @@ export interface OutboundRequest {
   vars: Record<string, unknown>;
   to: string[];
   cc?: string[];
-  ticket: { id: number; number: number; subject: string; serviceAddress: string } | null;
+  ticket: { id: number; number: number; subject: string; serviceAddress: string };
   /** acks, notifications and escalations are automatic (RFC 3834); relayed human text is not */
   automatic: boolean;
   inReplyTo?: string | null;
@@ -43,61 +44,76 @@ export function createOutbox(deps: { config: ContractsConfig; renderer: Template
   const { config, renderer, secret } = deps;
   return {
     async queue(tx, request) {
-      const serviceAddress = request.fromAddress ?? request.ticket?.serviceAddress ?? config.provider.addresses[0]!;
+      const serviceAddress = request.fromAddress ?? request.ticket.serviceAddress;
       const rendered = renderer.render(request.kind, request.locale, {
         providerName: config.provider.name,
         ...request.vars,
       });
       const id = randomUUID();
-      const messageId = `<${id}@${domainOf(serviceAddress)}>`;
-      const replyTo = request.ticket
-        ? createReplyAddress({ serviceAddress, ticketNumber: request.ticket.number, secret })
-        : serviceAddress;
-      const subject = request.ticket ? ticketSubject(request.ticket.number, rendered.subject) : rendered.subject;
+      const ticket = request.ticket;
+      if (!ticket) throw new HelpdeskError('usage.invalid', `outbound ${request.kind} mail needs a ticket`);
+      const fromName = request.fromName ?? config.provider.name;
+      const mail = composeOutbound({
+        outboundId: id,
+        kind: request.kind,
+        serviceAddress,
+        fromName,
+        to: request.to,
+        cc: request.cc,
+        replyTo: createReplyAddress({ serviceAddress, ticketNumber: ticket.number, secret }),
+        ticketNumber: ticket.number,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        inReplyTo: request.inReplyTo ?? null,
+        references: request.references,
+        automatic: request.automatic,
+        messageDomain: domainOf(serviceAddress) ?? 'localhost',
+      });
       const inserted = await tx
         .insert(outboundMailsTable)
         .values({
           id,
           idempotencyKey: request.idempotencyKey,
-          ticketId: request.ticket?.id ?? null,
+          ticketId: ticket.id,
           kind: request.kind,
           fromAddress: serviceAddress,
-          fromName: request.fromName ?? config.provider.name,
-          to: request.to,
-          cc: request.cc ?? [],
-          replyTo,
-          subject,
-          text: rendered.text,
-          html: rendered.html,
-          messageId,
-          inReplyTo: request.inReplyTo ?? null,
-          references: request.references ?? [],
+          fromName,
+          to: mail.to,
+          cc: mail.cc ?? [],
+          replyTo: mail.replyTo,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+          inReplyTo: mail.inReplyTo ?? null,
+          references: mail.references ?? [],
           automatic: request.automatic,
+          headers: mail.headers,
           createdAt: request.at,
         })
         .onConflictDoNothing({ target: outboundMailsTable.idempotencyKey })
         .returning({ id: outboundMailsTable.id });
       if (inserted.length === 0) return null;
-      if (request.ticket) {
-        await tx.insert(messagesTable).values({
-          ticketId: request.ticket.id,
-          direction: 'out',
-          messageId,
-          inReplyTo: request.inReplyTo ?? null,
-          references: request.references ?? [],
-          fromAddress: serviceAddress,
-          fromName: request.fromName ?? config.provider.name,
-          to: request.to,
-          cc: request.cc ?? [],
-          subject,
-          at: request.at,
-          text: rendered.text,
-          html: rendered.html,
-          author: request.automatic ? 'system' : 'technician',
-          internal: false,
-          outboundId: id,
-        });
-      }
+      // The outbound mail is part of the ticket's history (and of threading by Message-ID).
+      await tx.insert(messagesTable).values({
+        ticketId: ticket.id,
+        direction: 'out',
+        messageId: mail.messageId,
+        inReplyTo: mail.inReplyTo ?? null,
+        references: mail.references ?? [],
+        fromAddress: serviceAddress,
+        fromName,
+        to: mail.to,
+        cc: mail.cc ?? [],
+        subject: mail.subject,
+        at: request.at,
+        text: mail.text,
+        html: mail.html,
+        author: request.automatic ? 'system' : 'technician',
+        internal: false,
+        outboundId: id,
+      });
       return id;
     },
   };

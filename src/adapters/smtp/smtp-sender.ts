@@ -32,13 +32,6 @@ export function createSmtpSender(endpoint: SmtpEndpoint): MailSender {
   });
   return {
     async send(row) {
-      const headers: Record<string, string> = { 'X-Helpdesk-Kind': row.kind };
-      if (row.automatic) {
-        // RFC 3834: mark machine mail so other robots do not answer it.
-        headers['Auto-Submitted'] = 'auto-replied';
-        headers['X-Auto-Response-Suppress'] = 'All';
-        headers['Precedence'] = 'auto_reply';
-      }
       const info = await transport.sendMail({
         from: row.fromName ? { name: row.fromName, address: row.fromAddress } : row.fromAddress,
         to: row.to,
@@ -50,7 +43,8 @@ export function createSmtpSender(endpoint: SmtpEndpoint): MailSender {
         messageId: row.messageId,
         inReplyTo: row.inReplyTo ?? undefined,
         references: row.references.length > 0 ? row.references : undefined,
-        headers,
+        // composed once by the outbox (Auto-Submitted per RFC 3834, X-Helpdesk-*)
+        headers: row.headers,
         date: row.createdAt,
       });
       return { accepted: (info.accepted as unknown[]).map(String), response: String(info.response) };

@@ -1,0 +1,1 @@
+ALTER TABLE "outbound_mails" ADD COLUMN "headers" jsonb DEFAULT '{}'::jsonb NOT NULL;
