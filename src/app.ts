@@ -50,7 +50,7 @@ export function createBot(options: BotOptions): Bot {
   const roles = new Set(options.roles ?? ALL_ROLES);
   const clock = options.clock ?? systemClock;
   const db = connectDatabase(env.databaseUrl, { max: 12 });
-  const queues = createQueues({ redisUrl: env.redisUrl, prefix: options.queuePrefix });
+  const queues = createQueues({ redisUrl: env.redisUrl, prefix: options.queuePrefix ?? env.queuePrefix });
   const renderer = createTemplateRenderer({ templatesDir: TEMPLATES_DIR });
   const outbox = createOutbox({ config, renderer, secret: env.secret });
   const sla = createSlaService({ db: db.db, config, outbox });

@@ -39,7 +39,8 @@ export async function runDemo(options: { keepRunning: boolean }): Promise<void> 
   await runMigrations(env.databaseUrl);
   const file = `${ROOT}/examples/trinax.yaml`;
   const config = await loadContractsFile(file);
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  // Quiet by default: the demo prints its own story; LOG_LEVEL=info shows the bot's log too.
+  const logger = createLogger(env.logLevel === 'info' ? 'warn' : env.logLevel);
   const bot = createBot({ env, config, logger, queuePrefix: 'demo', safetyPollMs: 2_000 });
   const summary = await createContractsRepository({ db: bot.db.db }).sync(config);
   console.log(`\n• synced ${file}: ${summary.plans} plans, ${summary.customers} customers`);
@@ -100,6 +101,11 @@ export async function runDemo(options: { keepRunning: boolean }): Promise<void> 
       lock.release();
       await client.logout();
     }
+  }
+  const first = sent.find((r) => r.to.includes(senders[0]!.from));
+  if (first) {
+    console.log(`\n• the acknowledgement ${senders[0]!.from} received (plain-text part):\n`);
+    console.log(first.text.replace(/^/gm, '    '));
   }
   console.log(`\n  Read any mailbox yourself: IMAP ${env.imap.host}:${env.imap.port}, user = the address, password = test`);
   console.log('  Try: npx helpdesk ticket <number>   ·   npx helpdesk tickets --json');

@@ -66,7 +66,7 @@ program
     const logger = createLogger(env.logLevel);
     if (env.insecureSecret) logger.warn('HELPDESK_SECRET is unset: using the development secret');
     await runMigrations(env.databaseUrl);
-    const bot = createBot({ env, config, logger, roles, queuePrefix: process.env.HELPDESK_QUEUE_PREFIX });
+    const bot = createBot({ env, config, logger, roles, queuePrefix: env.queuePrefix });
     await bot.start();
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

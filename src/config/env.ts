@@ -40,6 +40,8 @@ export interface AppEnv {
   localMailRoot: string | null;
   /** true when HELPDESK_SECRET was absent and the demo/test default is in use */
   insecureSecret: boolean;
+  /** BullMQ key prefix, so several bots (or test files) can share one Redis */
+  queuePrefix: string;
 }
 
 const DEV_SECRET = 'local-demo-secret-not-for-production';
@@ -104,6 +106,7 @@ const EnvSchema = z.object({
   HELPDESK_MAX_MAIL_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   HELPDESK_MAIL_ROOT: z.string().optional(),
   HELPDESK_ALLOW_DEV_SECRET: z.string().optional(),
+  HELPDESK_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _ only').default('helpdesk'),
 });
 
 /**
@@ -159,5 +162,6 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
     servicesEnvFile,
     maxMailBytes: data.HELPDESK_MAX_MAIL_BYTES,
     localMailRoot: data.HELPDESK_MAIL_ROOT ?? null,
+    queuePrefix: data.HELPDESK_QUEUE_PREFIX,
   };
 }
