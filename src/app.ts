@@ -55,8 +55,8 @@ export function createBot(options: BotOptions): Bot {
   const outbox = createOutbox({ config, renderer, secret: env.secret });
   const sla = createSlaService({ db: db.db, config, outbox });
   const workers: Worker[] = [];
-  let intakeWorker: IntakeWorker | null = null;
-  let intakeRun: Promise<void> | null = null;
+  const intakeWorkers: IntakeWorker[] = [];
+  let intakeRuns: Promise<void>[] = [];
   let parsePool: ReturnType<typeof createParsePool> | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
   let sender: MailSender | null = null;
@@ -93,30 +93,25 @@ export function createBot(options: BotOptions): Bot {
       if (roles.has('ingest')) {
         parsePool = createParsePool({ maxBytes: env.maxMailBytes });
         const intake = createIntake({ db: db.db, config, outbox, sla, secret: env.secret, logger, parse: (raw) => parsePool!.parse(raw) });
-        const serviceAddress = env.imap.user.toLowerCase();
-        if (!config.provider.addresses.includes(serviceAddress)) {
-          logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
+        // One poller per service mailbox, each behind its own advisory lock.
+        for (const endpoint of env.imapMailboxes) {
+          const serviceAddress = endpoint.user.toLowerCase();
+          if (!config.provider.addresses.includes(serviceAddress)) {
+            logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
+          }
+          intakeWorkers.push(
+            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, sla, db: db.db, logger, safetyPollMs: options.safetyPollMs }),
+          );
         }
-        intakeWorker = createIntakeWorker({
-          sql: db.sql,
-          endpoint: env.imap,
-          serviceAddress,
-          intake,
-          queues,
-          sla,
-          db: db.db,
-          logger,
-          safetyPollMs: options.safetyPollMs,
-        });
-        intakeRun = intakeWorker.run().catch((err: Error) => logger.fatal({ err: err.message }, 'intake stopped'));
+        intakeRuns = intakeWorkers.map((w) => w.run().catch((err: Error) => logger.fatal({ err: err.message }, 'intake stopped')));
       }
       logger.info({ roles: [...roles] }, 'helpdesk started');
     },
     async stop() {
       if (reconcileTimer) clearInterval(reconcileTimer);
       // Finish in-flight work: the poller completes its current batch, workers their jobs.
-      await intakeWorker?.stop();
-      await intakeRun;
+      await Promise.all(intakeWorkers.map((w) => w.stop()));
+      await Promise.all(intakeRuns);
       await Promise.all(workers.map((w) => w.close()));
       // nodemailer's pooled SMTP sockets would otherwise keep the process alive.
       sender?.close();

@@ -26,7 +26,10 @@ export interface SmtpEndpoint {
 export interface AppEnv {
   databaseUrl: string;
   redisUrl: string;
+  /** the first (often only) service mailbox */
   imap: ImapEndpoint;
+  /** every service mailbox: IMAP_URL may list several, separated by commas or spaces */
+  imapMailboxes: ImapEndpoint[];
   imapUrl: string;
   smtp: SmtpEndpoint;
   contractsFile: string;
@@ -125,13 +128,15 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
-  let imap: ImapEndpoint | null = null;
+  let imapMailboxes: ImapEndpoint[] = [];
   let smtp: SmtpEndpoint | null = null;
   if (parsed.success) {
-    try {
-      imap = parseImapUrl(parsed.data.IMAP_URL);
-    } catch (err) {
-      problems.push(`IMAP_URL: ${(err as Error).message}`);
+    for (const [i, url] of parsed.data.IMAP_URL.split(/[\s,]+/).filter(Boolean).entries()) {
+      try {
+        imapMailboxes.push(parseImapUrl(url));
+      } catch (err) {
+        problems.push(`IMAP_URL${i > 0 ? ` (mailbox ${i + 1})` : ''}: ${(err as Error).message}`);
+      }
     }
     try {
       smtp = parseSmtpUrl(parsed.data.SMTP_URL);
@@ -144,6 +149,7 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
   if (parsed.success && !parsed.data.HELPDESK_SECRET && !allowDevSecret) {
     problems.push('HELPDESK_SECRET: is required (a random string of 16+ characters; it keys the reply-address tokens)');
   }
+  const imap = imapMailboxes[0];
   if (!parsed.success || !imap || !smtp || problems.length > 0) {
     const hint = servicesEnvFile ? '' : ' (no .services/env found: run `npm run services` for local servers)';
     throw new HelpdeskError('config.env_invalid', `environment is invalid${hint}`, { details: problems });
@@ -154,6 +160,7 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
     redisUrl: data.REDIS_URL,
     imapUrl: data.IMAP_URL,
     imap,
+    imapMailboxes,
     smtp,
     contractsFile: data.CONTRACTS_FILE,
     secret: data.HELPDESK_SECRET ?? DEV_SECRET,

@@ -75,3 +75,11 @@ describe('connection URL parsing', () => {
     expect(parseEnvFile('# note\nA=1\n\nB = "two words"\nnot a line\n')).toEqual({ A: '1', B: 'two words' });
   });
 });
+
+describe('several service mailboxes', () => {
+  it('reads one IMAP endpoint per URL listed in IMAP_URL', () => {
+    const env = loadEnv({ source: { ...valid, IMAP_URL: 'imap://a%40x.example:p@h:143/INBOX, imap://b%40x.example:q@h:143/INBOX' }, cwd: bare });
+    expect(env.imapMailboxes.map((m) => m.user)).toEqual(['a@x.example', 'b@x.example']);
+    expect(env.imap.user).toBe('a@x.example');
+  });
+});
