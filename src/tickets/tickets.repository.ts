@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { customersTable } from '../contracts/contracts.tables.ts';
 import type { Database } from '../db/client.ts';
+import type { Tx } from '../mail/outbox.usecases.ts';
 import { messagesTable } from '../mail/mail.tables.ts';
 import { slaClocksTable } from '../sla/sla.tables.ts';
 import { ticketEventsTable, ticketsTable, timeEntriesTable } from './tickets.tables.ts';
@@ -79,66 +80,71 @@ export function createTicketsRepository({ db }: { db: Database }) {
     },
 
     async get(number: number): Promise<TicketDetail | null> {
-      const rows = await db
-        .select({ t: ticketsTable, customer: customersTable.name })
-        .from(ticketsTable)
-        .leftJoin(customersTable, eq(customersTable.id, ticketsTable.customerId))
-        .where(eq(ticketsTable.number, number));
-      const row = rows[0];
-      if (!row) return null;
-      const { t } = row;
-      const clocks = await db.select().from(slaClocksTable).where(eq(slaClocksTable.ticketId, t.id));
-      const messages = await db.select().from(messagesTable).where(eq(messagesTable.ticketId, t.id)).orderBy(asc(messagesTable.at), asc(messagesTable.id));
-      const entries = await db.select().from(timeEntriesTable).where(eq(timeEntriesTable.ticketId, t.id)).orderBy(asc(timeEntriesTable.at));
-      const events = await db.select().from(ticketEventsTable).where(eq(ticketEventsTable.ticketId, t.id)).orderBy(asc(ticketEventsTable.id));
-      const deadlines: Targets = { response: null, intervention: null, resolution: null };
-      const met: Targets = { response: null, intervention: null, resolution: null };
-      const breached: Flags = { response: false, intervention: false, resolution: false };
-      for (const c of clocks) {
-        const key = c.target as keyof Targets;
-        deadlines[key] = c.deadline.toISOString();
-        met[key] = c.metAt?.toISOString() ?? null;
-        breached[key] = c.breachedAt !== null;
-      }
-      return {
-        number: t.number,
-        subject: t.subject,
-        status: t.status,
-        priority: t.priority,
-        kind: t.kind,
-        customer: row.customer ?? null,
-        plan: t.planKey,
-        requester: t.requester,
-        createdAt: t.createdAt.toISOString(),
-        locale: t.locale,
-        deadlines,
-        breached,
-        met,
-        paused: clocks.some((c) => c.pausedAt !== null),
-        messages: messages.map((m) => ({
-          direction: m.direction,
-          from: m.fromAddress,
-          to: m.to,
-          subject: m.subject,
-          messageId: m.messageId,
-          at: m.at.toISOString(),
-          internal: m.internal,
-          author: m.author,
-        })),
-        timeEntries: entries.map((e) => ({
-          technician: e.technician,
-          role: e.role,
-          onsite: e.onsite,
-          minutes: e.minutes,
-          billableMinutes: e.billableMinutes,
-          fromBankMinutes: e.fromBankMinutes,
-          overageMinutes: e.overageMinutes,
-          amount: minorToDecimal(e.amountMinor),
-          currency: e.currency,
-          at: e.at.toISOString(),
-        })),
-        events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),
-      };
+      // One snapshot for every read, so the ticket, its clocks and its messages agree.
+      return db.transaction(async (tx) => readTicket(tx, number), { isolationLevel: 'repeatable read', accessMode: 'read only' });
     },
+  };
+}
+
+async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> {
+  const rows = await db
+    .select({ t: ticketsTable, customer: customersTable.name })
+    .from(ticketsTable)
+    .leftJoin(customersTable, eq(customersTable.id, ticketsTable.customerId))
+    .where(eq(ticketsTable.number, number));
+  const row = rows[0];
+  if (!row) return null;
+  const { t } = row;
+  const clocks = await db.select().from(slaClocksTable).where(eq(slaClocksTable.ticketId, t.id));
+  const messages = await db.select().from(messagesTable).where(eq(messagesTable.ticketId, t.id)).orderBy(asc(messagesTable.at), asc(messagesTable.id));
+  const entries = await db.select().from(timeEntriesTable).where(eq(timeEntriesTable.ticketId, t.id)).orderBy(asc(timeEntriesTable.at));
+  const events = await db.select().from(ticketEventsTable).where(eq(ticketEventsTable.ticketId, t.id)).orderBy(asc(ticketEventsTable.id));
+  const deadlines: Targets = { response: null, intervention: null, resolution: null };
+  const met: Targets = { response: null, intervention: null, resolution: null };
+  const breached: Flags = { response: false, intervention: false, resolution: false };
+  for (const c of clocks) {
+    const key = c.target as keyof Targets;
+    deadlines[key] = c.deadline.toISOString();
+    met[key] = c.metAt?.toISOString() ?? null;
+    breached[key] = c.breachedAt !== null;
+  }
+  return {
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    kind: t.kind,
+    customer: row.customer ?? null,
+    plan: t.planKey,
+    requester: t.requester,
+    createdAt: t.createdAt.toISOString(),
+    locale: t.locale,
+    deadlines,
+    breached,
+    met,
+    paused: clocks.some((c) => c.pausedAt !== null),
+    messages: messages.map((m) => ({
+      direction: m.direction,
+      from: m.fromAddress,
+      to: m.to,
+      subject: m.subject,
+      messageId: m.messageId,
+      at: m.at.toISOString(),
+      internal: m.internal,
+      author: m.author,
+    })),
+    timeEntries: entries.map((e) => ({
+      technician: e.technician,
+      role: e.role,
+      onsite: e.onsite,
+      minutes: e.minutes,
+      billableMinutes: e.billableMinutes,
+      fromBankMinutes: e.fromBankMinutes,
+      overageMinutes: e.overageMinutes,
+      amount: minorToDecimal(e.amountMinor),
+      currency: e.currency,
+      at: e.at.toISOString(),
+    })),
+    events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),
   };
 }

@@ -83,7 +83,9 @@ export function createQueues(options: { redisUrl: string; prefix?: string }): Qu
               attempts: 5,
               backoff: { type: 'exponential', delay: 1_000 },
               removeOnComplete: true,
-              removeOnFail: 5_000,
+              // A failed timer must not keep its id: BullMQ ignores adding an existing id, so
+              // reconcile could never re-add it and the escalation would never go out.
+              removeOnFail: true,
             },
           })),
         );
