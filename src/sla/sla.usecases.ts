@@ -187,6 +187,13 @@ export function createSlaService(deps: { db: Database; config: ContractsConfig; 
     return ids;
   }
 
+  async function breachAnnounced(tx: DbOrTx, ticketId: number, target: SlaTargetName): Promise<boolean> {
+    const rows = await tx.execute<{ n: number }>(
+      sql`select count(*)::int as n from ${ticketEventsTable} where ticket_id = ${ticketId} and type = 'sla_breach' and data->>'target' = ${target}`,
+    );
+    return (rows[0]?.n ?? 0) > 0;
+  }
+
   async function customerNameOf(tx: DbOrTx, customerId: number): Promise<string | null> {
     const rows = await tx.execute<{ name: string }>(sql`select name from customers where id = ${customerId}`);
     return rows[0]?.name ?? null;
@@ -305,6 +312,12 @@ export function createSlaService(deps: { db: Database; config: ContractsConfig; 
         const row = (await load(tx, timer.ticketId)).find((r) => r.target === timer.target);
         // Postgres is the truth: a job for an older version of the clock does nothing.
         if (!row) return { outboundIds: [], outcome: 'no-clock' };
+        if (timer.stage === 'breach' && row.breachedAt && !(await breachAnnounced(tx, timer.ticketId, timer.target))) {
+          // The breach was recorded elsewhere (a pause or a late reply in the moments before
+          // this job ran, bumping the version): it still deserves its escalation, once.
+          await tx.insert(ticketEventsTable).values({ ticketId: timer.ticketId, type: 'sla_breach', data: { target: timer.target, deadline: row.deadline.toISOString() }, at: now });
+          return { outboundIds: await escalationMail(tx, row, 'breach', now), outcome: 'breached' };
+        }
         if (row.version !== timer.version) return { outboundIds: [], outcome: 'stale' };
         const clock = toClock(row);
         const status = clockStatus(clock);
