@@ -108,6 +108,25 @@ describe('resolveTarget', () => {
   it('returns null when a priority override removes a promise', () => {
     expect(resolveTarget(alert, 'intervention', 'P4', 'request')).toBeNull();
   });
+
+  describe('with sla.requests (Telekompetanse: daily-operations requests answered in 5 business days)', () => {
+    const level2: PlanConfig = {
+      ...alert,
+      sla: { ...alert.sla, requests: { response: { kind: 'businessDays', days: 5 }, intervention: null, calendar: 'office-requests' } },
+    };
+
+    it('gives a request the request target and calendar whatever its priority', () => {
+      expect(resolveTarget(level2, 'response', 'P1', 'request')).toEqual({ duration: { kind: 'businessDays', days: 5 }, calendarKey: 'office-requests' });
+    });
+
+    it('removes a promise the request block sets to null', () => {
+      expect(resolveTarget(level2, 'intervention', 'P3', 'request')).toBeNull();
+    });
+
+    it('leaves incidents on the plan and priority targets', () => {
+      expect(resolveTarget(level2, 'response', 'P1', 'incident')).toEqual({ duration: elapsed(30 * MINUTE), calendarKey: 'fault-7d' });
+    });
+  });
 });
 
 describe('computeDeadline', () => {
