@@ -3,7 +3,7 @@
 // second scheduling or a crash between commit and enqueue therefore never sends twice: the
 // reconciler re-enqueues rows still `queued`, and the sender skips rows already `sent`.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import type { ContractsConfig, Locale } from '../contracts/contracts.types.ts';
 import type { Database } from '../db/client.ts';
 import { messagesTable, outboundMailsTable } from './mail.tables.ts';
@@ -127,4 +127,15 @@ export async function countRecentAcks(tx: DbOrTx, sender: string, at: Date): Pro
     sql`select count(*)::int as n from ${outboundMailsTable} where kind = 'ack' and ${sender} = any("to") and created_at > ${since.toISOString()}`,
   );
   return rows[0]?.n ?? 0;
+}
+
+/**
+ * Every ack created after `since`, for counting many senders' recent acks with one query (intake
+ * reads this once per batch; countRecentAcks per sender would scan outbound_mails per ticket).
+ */
+export async function listAcksSince(tx: DbOrTx, since: Date): Promise<{ to: string[]; createdAt: Date }[]> {
+  return tx
+    .select({ to: outboundMailsTable.to, createdAt: outboundMailsTable.createdAt })
+    .from(outboundMailsTable)
+    .where(and(eq(outboundMailsTable.kind, 'ack'), gt(outboundMailsTable.createdAt, since)));
 }

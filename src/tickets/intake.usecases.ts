@@ -12,7 +12,7 @@ import { normalizeAddress } from '../mail/address.models.ts';
 import { sha256Hex, type ParseOutcome, type ParsedInbound } from '../mail/inbound-parse.ts';
 import { detectAutomation, shouldAcknowledge } from '../mail/loop-detection.models.ts';
 import { mailboxesTable, messagesTable, outboundMailsTable, quarantineTable, rawMailsTable } from '../mail/mail.tables.ts';
-import { countRecentAcks, type Outbox, type Tx } from '../mail/outbox.usecases.ts';
+import { listAcksSince, type Outbox, type Tx } from '../mail/outbox.usecases.ts';
 import { parseReplyToken } from '../mail/reply-token.models.ts';
 import { decideThread, extractSubjectTicketNumber, referencedMessageIds, stripSubjectPrefixes } from '../mail/threading.models.ts';
 import { classifyTicket } from '../sla/classify.models.ts';
@@ -44,6 +44,21 @@ interface MailEffects {
   outboundIds: string[];
   slaTicketIds: Set<number>;
   ticketsOpened: number[];
+}
+
+const ACK_WINDOW_MS = 3_600_000;
+
+/**
+ * What one batch's transaction reads once instead of once per mail (performance: a batch of 50
+ * new tickets otherwise spends most of its time on these round trips, and counting acks scans
+ * outbound_mails, which has no index that serves it, for every ticket).
+ */
+interface BatchMemo {
+  customerIds: Map<string, { customerId: number | null; contractId: number | null }>;
+  /** acks committed before the batch, from the earliest window any mail of the batch needs */
+  acksBefore: { to: string[]; createdAt: Date }[];
+  /** acks this transaction queued (read before any of them, acksBefore cannot hold them) */
+  acksInBatch: { to: string; createdAt: Date }[];
 }
 
 export function createIntake(deps: IntakeDeps) {
@@ -115,8 +130,16 @@ export function createIntake(deps: IntakeDeps) {
     return (rows[0]?.n ?? 0) > 0;
   }
 
-  async function customerRowId(tx: Tx, customer: CustomerConfig | null): Promise<{ customerId: number | null; contractId: number | null }> {
+  async function customerRowId(tx: Tx, memo: BatchMemo, customer: CustomerConfig | null): Promise<{ customerId: number | null; contractId: number | null }> {
     if (!customer) return { customerId: null, contractId: null };
+    const known = memo.customerIds.get(customer.name);
+    if (known) return known;
+    const ids = await customerRowIdFromDb(tx, customer);
+    memo.customerIds.set(customer.name, ids);
+    return ids;
+  }
+
+  async function customerRowIdFromDb(tx: Tx, customer: CustomerConfig): Promise<{ customerId: number | null; contractId: number | null }> {
     const rows = await tx.select({ id: customersTable.id }).from(customersTable).where(eq(customersTable.name, customer.name));
     const customerId = rows[0]?.id ?? null;
     if (customerId === null) return { customerId: null, contractId: null };
@@ -127,6 +150,15 @@ export function createIntake(deps: IntakeDeps) {
       .orderBy(sql`${contractsTable.start} desc`)
       .limit(1);
     return { customerId, contractId: contracts[0]?.id ?? null };
+  }
+
+  /** Acks to `sender` in the hour before `at` (the per-sender loop brake), counted as countRecentAcks does. */
+  function recentAcks(memo: BatchMemo, sender: string, at: Date): number {
+    const since = at.getTime() - ACK_WINDOW_MS;
+    let n = 0;
+    for (const ack of memo.acksBefore) if (ack.createdAt.getTime() > since && ack.to.includes(sender)) n++;
+    for (const ack of memo.acksInBatch) if (ack.createdAt.getTime() > since && ack.to === sender) n++;
+    return n;
   }
 
   async function insertInboundMessage(
@@ -164,7 +196,7 @@ export function createIntake(deps: IntakeDeps) {
     return inserted[0]?.id ?? null;
   }
 
-  async function openTicket(tx: Tx, box: number, serviceAddress: string, mail: FetchedMail, parsed: ParsedInbound, rawId: number, effects: MailEffects) {
+  async function openTicket(tx: Tx, memo: BatchMemo, box: number, serviceAddress: string, mail: FetchedMail, parsed: ParsedInbound, rawId: number, effects: MailEffects) {
     const sender = normalizeAddress(parsed.from!.address);
     const day = mail.internalDate.toISOString().slice(0, 10);
     const route = routeSender(config, sender, day);
@@ -179,7 +211,7 @@ export function createIntake(deps: IntakeDeps) {
     );
     const locale: Locale = route.customer?.locale ?? config.provider.locale;
     const timezone = route.customer?.timezone ?? config.provider.timezone;
-    const ids = await customerRowId(tx, route.customer);
+    const ids = await customerRowId(tx, memo, route.customer);
     const [ticket] = await tx
       .insert(ticketsTable)
       .values({
@@ -200,22 +232,30 @@ export function createIntake(deps: IntakeDeps) {
       })
       .returning();
     const row = ticket!;
-    await insertInboundMessage(tx, { ticketId: row.id, box, mail, parsed, rawId, author: 'customer', reasons: [] });
-    await tx.insert(ticketEventsTable).values({
-      ticketId: row.id,
-      type: 'opened',
-      data: { matchedBy: route.matchedBy, plan: route.planKey, kind: classification.kind, priority: classification.priority },
-      at: mail.internalDate,
-    });
-    const clocks = await sla.startClocks(tx, row);
+    // Independent statements are issued together: postgres.js pipelines them on the
+    // transaction's connection (same order, one round trip instead of three).
+    const [, , clocks] = await Promise.all([
+      insertInboundMessage(tx, { ticketId: row.id, box, mail, parsed, rawId, author: 'customer', reasons: [] }),
+      tx.insert(ticketEventsTable).values({
+        ticketId: row.id,
+        type: 'opened',
+        data: { matchedBy: route.matchedBy, plan: route.planKey, kind: classification.kind, priority: classification.priority },
+        at: mail.internalDate,
+      }),
+      sla.startClocks(tx, row),
+    ]);
+    const acksLastHour = recentAcks(memo, sender, mail.internalDate);
     effects.slaTicketIds.add(row.id);
     effects.ticketsOpened.push(row.number);
     const responseDeadline = clocks.find((c) => c.target === 'response')?.deadline ?? null;
 
     const ticketRef = { id: row.id, number: row.number, subject: row.subject, serviceAddress };
-    const acksLastHour = await countRecentAcks(tx, sender, mail.internalDate);
-    if (shouldAcknowledge({ automatic: false, acksToSenderLastHour: acksLastHour, ackLimitPerHour: config.provider.ackLimitPerHour })) {
-      const ackId = await outbox.queue(tx, {
+    // The ack (or the note that it was suppressed) and the technicians' notifications are
+    // queued together, pipelined like the statements above; ids keep this order.
+    const queued: Promise<string | null>[] = [];
+    const acknowledge = shouldAcknowledge({ automatic: false, acksToSenderLastHour: acksLastHour, ackLimitPerHour: config.provider.ackLimitPerHour });
+    if (acknowledge) {
+      queued.push(outbox.queue(tx, {
         idempotencyKey: `ack:${row.id}`,
         kind: 'ack',
         locale,
@@ -233,15 +273,19 @@ export function createIntake(deps: IntakeDeps) {
           planTitle: plan.title,
           responseDeadline: responseDeadline ? formatDeadline(responseDeadline, timezone, locale) : null,
         },
-      });
-      if (ackId) effects.outboundIds.push(ackId);
+      }));
     } else {
-      await tx.insert(ticketEventsTable).values({ ticketId: row.id, type: 'ack_suppressed', data: { reason: 'ackLimitPerHour', acksLastHour }, at: mail.internalDate });
+      queued.push(
+        tx
+          .insert(ticketEventsTable)
+          .values({ ticketId: row.id, type: 'ack_suppressed', data: { reason: 'ackLimitPerHour', acksLastHour }, at: mail.internalDate })
+          .then(() => null),
+      );
     }
 
     for (const technician of config.provider.technicians) {
       const techLocale = technician.locale ?? config.provider.locale;
-      const id = await outbox.queue(tx, {
+      queued.push(outbox.queue(tx, {
         idempotencyKey: `technician-new-ticket:${row.id}:${technician.email}`,
         kind: 'technician-new-ticket',
         locale: techLocale,
@@ -261,9 +305,11 @@ export function createIntake(deps: IntakeDeps) {
           deadlines: clocks.map((c) => ({ target: c.target, deadline: formatDeadline(c.deadline, config.provider.timezone, techLocale) })),
           text: parsed.text.slice(0, 2000),
         },
-      });
-      if (id) effects.outboundIds.push(id);
+      }));
     }
+    const outboundIds = await Promise.all(queued);
+    if (acknowledge && outboundIds[0]) memo.acksInBatch.push({ to: sender, createdAt: mail.internalDate });
+    for (const id of outboundIds) if (id) effects.outboundIds.push(id);
   }
 
   async function handleCustomerFollowUp(tx: Tx, ticket: TicketRow, at: Date, effects: MailEffects) {
@@ -291,22 +337,20 @@ export function createIntake(deps: IntakeDeps) {
     return true;
   }
 
-  async function processOne(tx: Tx, box: number, serviceAddress: string, uidValidity: number, mail: FetchedMail, outcome: ParseOutcome, effects: MailEffects): Promise<Folder> {
+  async function processOne(tx: Tx, memo: BatchMemo, box: number, serviceAddress: string, uidValidity: number, mail: FetchedMail, outcome: ParseOutcome, effects: MailEffects): Promise<Folder> {
     if (!outcome.ok) {
       await quarantine(tx, box, uidValidity, mail, outcome.sha256, outcome.reasonCode, outcome.reason);
       return QUARANTINE_FOLDER;
     }
     const parsed = outcome.mail;
-    // The same bytes seen again (UIDVALIDITY reset, a redelivery): already handled.
-    const seen = await tx.select({ id: messagesTable.id }).from(messagesTable).where(and(eq(messagesTable.contentHash, parsed.sha256), eq(messagesTable.direction, 'in')));
-    if (seen.length > 0) return PROCESSED_FOLDER;
-    if (parsed.messageId) {
-      const sameId = await tx.execute<{ n: number }>(
-        sql`select count(*)::int as n from ${messagesTable} m join ${rawMailsTable} r on r.id = m.raw_mail_id
-            where m.direction = 'in' and m.message_id = ${parsed.messageId} and r.size = ${parsed.size} and m.from_address = ${parsed.from!.address}`,
-      );
-      if ((sameId[0]?.n ?? 0) > 0) return PROCESSED_FOLDER;
-    }
+    // The same bytes seen again (UIDVALIDITY reset, a redelivery), or the same Message-ID from
+    // the same sender at the same size: already handled. One statement for both checks.
+    const seen = await tx.execute<{ seen: boolean }>(
+      sql`select exists(select 1 from ${messagesTable} where content_hash = ${parsed.sha256} and direction = 'in')
+          or exists(select 1 from ${messagesTable} m join ${rawMailsTable} r on r.id = m.raw_mail_id
+                    where m.direction = 'in' and m.message_id = ${parsed.messageId} and r.size = ${parsed.size} and m.from_address = ${parsed.from!.address}) as seen`,
+    );
+    if (seen[0]?.seen) return PROCESSED_FOLDER;
     const rawId = await storeRaw(tx, parsed.sha256, mail.raw);
     const sender = normalizeAddress(parsed.from!.address);
     const automation = detectAutomation({ headers: parsed.headers, from: sender, returnPath: parsed.returnPath, ourAddresses });
@@ -338,7 +382,9 @@ export function createIntake(deps: IntakeDeps) {
     let ticket = decision.ticket !== null ? await findTicketById(tx, decision.ticket) : null;
 
     const technician = findTechnician(config, sender);
-    if (ticket && technician && decision.ticket !== null && 'via' in decision && decision.via === 'token' && !automation.automatic) {
+    // A technician's address is one of ours, which alone does not make their reply automatic.
+    const technicianAutomatic = automation.reasons.some((reason) => reason !== 'own-address');
+    if (ticket && technician && decision.ticket !== null && 'via' in decision && decision.via === 'token' && !technicianAutomatic) {
       // Tags count only with a valid reply token AND a known technician address.
       const messageRowId = await insertInboundMessage(tx, { ticketId: ticket.id, box, mail, parsed, rawId, author: 'technician', reasons: [] });
       const result = await technicianReplies.handle(tx, { ticket, technician, parsed, at: mail.internalDate, messageRowId });
@@ -365,7 +411,7 @@ export function createIntake(deps: IntakeDeps) {
       return PROCESSED_FOLDER;
     }
 
-    await openTicket(tx, box, serviceAddress, mail, parsed, rawId, effects);
+    await openTicket(tx, memo, box, serviceAddress, mail, parsed, rawId, effects);
     return PROCESSED_FOLDER;
   }
 
@@ -396,12 +442,11 @@ export function createIntake(deps: IntakeDeps) {
     },
 
     async commitBatch(serviceAddress: string, uidValidity: number, mails: FetchedMail[]): Promise<IntakeBatchResult> {
-      // Parse outside the transaction, in parallel (worker threads).
-      const outcomes = await Promise.all(
-        mails.map((m) =>
-          deps.parse(m.raw).catch(
-            (err: unknown): ParseOutcome => ({ ok: false, sha256: '', size: m.raw.length, reasonCode: 'mail.unparseable', reason: String(err) }),
-          ),
+      // Parse in parallel (worker threads), all mails at once; the transaction below takes each
+      // outcome as it is ready, in UID order, so Postgres work overlaps the rest of the parsing.
+      const outcomes = mails.map((m) =>
+        deps.parse(m.raw).catch(
+          (err: unknown): ParseOutcome => ({ ok: false, sha256: '', size: m.raw.length, reasonCode: 'mail.unparseable', reason: String(err) }),
         ),
       );
       const run = async (subset: number[]) => {
@@ -412,15 +457,18 @@ export function createIntake(deps: IntakeDeps) {
           const state = await tx.select().from(mailboxesTable).where(eq(mailboxesTable.id, box)).for('update');
           const lastUid = state[0]!.lastUid;
           let maxUid = lastUid;
+          // Read once, before any mail of the batch queues an ack.
+          const earliest = Math.min(...subset.map((i) => mails[i]!.internalDate.getTime()));
+          const memo: BatchMemo = { customerIds: new Map(), acksBefore: await listAcksSince(tx, new Date(earliest - ACK_WINDOW_MS)), acksInBatch: [] };
           for (const index of subset) {
             const mail = mails[index]!;
             if (mail.uid <= lastUid && state[0]!.uidValidity === uidValidity) {
               folders.set(mail.uid, PROCESSED_FOLDER); // committed by an earlier run
               continue;
             }
-            let outcome = outcomes[index]!;
+            let outcome = await outcomes[index]!;
             if (!outcome.ok && outcome.sha256 === '') outcome = { ...outcome, sha256: sha256Hex(mail.raw) };
-            folders.set(mail.uid, await processOne(tx, box, serviceAddress, uidValidity, mail, outcome, effects));
+            folders.set(mail.uid, await processOne(tx, memo, box, serviceAddress, uidValidity, mail, outcome, effects));
             maxUid = Math.max(maxUid, mail.uid);
           }
           await tx.update(mailboxesTable).set({ lastUid: maxUid, uidValidity, updatedAt: new Date() }).where(eq(mailboxesTable.id, box));
