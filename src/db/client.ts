@@ -23,8 +23,35 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
     // timestamps come back as Date; bigint columns are declared mode 'number' in the schema
     connection: { application_name: 'helpdesk' },
   });
-  const db = drizzle(sql, { schema });
+  const db = drizzle(withPreparedStatements(sql), { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * drizzle runs every query through postgres.js `unsafe()`, which does not prepare statements
+ * by default: each statement is parsed and planned again, and costs two round trips. Our query
+ * texts are fixed (values are always parameters), so preparing them is safe and cached per
+ * connection; inside transactions and savepoints the same applies to the transaction's client.
+ * Measured with bench/ingest.ts: roughly a third less Postgres CPU per ingested mail.
+ */
+function withPreparedStatements<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (property === 'unsafe') {
+        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
+          (value as (...a: unknown[]) => unknown).call(target, query, params, { ...options, prepare: true });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const fn = args[args.length - 1] as (tx: object) => unknown;
+          return (value as (...a: unknown[]) => unknown).call(target, ...args.slice(0, -1), (tx: object) => fn(withPreparedStatements(tx)));
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
 }
 
 /** Applies drizzle/ migrations; idempotent (drizzle records applied ones in its own table). */

@@ -112,5 +112,10 @@ export const outboundMailsTable = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('outbound_state').on(t.state), index('outbound_ticket').on(t.ticketId)],
+  (t) => [
+    index('outbound_state').on(t.state),
+    index('outbound_ticket').on(t.ticketId),
+    // intake reads the last hour's acks per batch (the per-sender ack limit)
+    index('outbound_recent_acks').on(t.createdAt).where(sql`kind = 'ack'`),
+  ],
 );

@@ -1,7 +1,7 @@
 // SLA clocks in Postgres: start, pause, resume, meet, recompute, and what a timer does when
 // it fires. The arithmetic is in sla.models.ts and calendar.models.ts; this file only loads
 // rows, applies those pure functions, and saves what changed (with the version bumped).
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { createBusinessCalendar } from '../calendar/calendar.models.ts';
 import type { BusinessCalendar } from '../calendar/calendar.types.ts';
 import type { ContractsConfig, Locale, PlanConfig, Priority, SlaTargetName } from '../contracts/contracts.types.ts';
@@ -290,7 +290,7 @@ export function createSlaService(deps: { db: Database; config: ContractsConfig; 
               isNull(slaClocksTable.metAt),
               isNull(slaClocksTable.breachedAt),
               isNull(slaClocksTable.pausedAt),
-              sql`${slaClocksTable.ticketId} = any(${sql.raw(`'{${ticketIds.map(Number).join(',')}}'::bigint[]`)})`,
+              inArray(slaClocksTable.ticketId, ticketIds),
             );
       if (ticketIds !== 'all' && ticketIds.length === 0) return [];
       const rows = await tx

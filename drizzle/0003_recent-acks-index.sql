@@ -1,0 +1,1 @@
+CREATE INDEX "outbound_recent_acks" ON "outbound_mails" USING btree ("created_at") WHERE kind = 'ack';
