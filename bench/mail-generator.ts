@@ -2,6 +2,7 @@
 // PRNG, no Math.random), RFC 5322 with CRLF, 5–50 KB of text (quoted history, signatures,
 // disclaimers), in sv/nb/nl/en, with a mix of attachments, non-UTF-8 charsets, HTML
 // alternatives, auto-replies, replies to earlier mails and a few mails with no usable sender.
+import { mulberry32 } from './prng.ts';
 
 export type GeneratedKind = 'new' | 'reply' | 'auto-reply' | 'malformed';
 type Lang = 'sv' | 'nb' | 'nl' | 'en';
@@ -30,17 +31,6 @@ export interface MailGeneratorOptions {
   spanMs?: number;
 }
 
-/** Small seeded PRNG (mulberry32) so every run generates the same bytes. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Rng {
   next(): number;

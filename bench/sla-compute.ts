@@ -8,6 +8,7 @@ import { createBusinessCalendar } from '../src/calendar/calendar.models.ts';
 import type { BusinessCalendar, CalendarDefinition, OpeningRange } from '../src/calendar/calendar.types.ts';
 import type { SlaDuration } from '../src/shared/duration.ts';
 import { computeDeadline } from '../src/sla/sla.models.ts';
+import { mulberry32 } from './prng.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -24,17 +25,6 @@ const DEFINITIONS: CalendarDefinition[] = [
   { name: 'lunch-no', timezone: 'Europe/Oslo', holidays: { region: 'NO', closeTypes: ['public'] }, closedDates: [], weekly: weekdays(range(8, 12), range(13, 16)) },
 ];
 
-/** Small seeded PRNG so every run measures the same inputs. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Input {
   calendarIndex: number;

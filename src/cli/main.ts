@@ -7,12 +7,22 @@ import { loadEnv } from '../config/env.ts';
 import { loadContractsFile } from '../contracts/contracts.file.ts';
 import { createContractsRepository } from '../contracts/contracts.repository.ts';
 import { PRIORITIES, SLA_TARGETS, type Priority, type SlaTargetName } from '../contracts/contracts.types.ts';
-import { connectDatabase, runMigrations } from '../db/client.ts';
+import { connectDatabase, runMigrations, type Database } from '../db/client.ts';
 import { HelpdeskError, isHelpdeskError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logger.ts';
 import { deadlineForPlan } from '../sla/sla-deadline.usecases.ts';
 import { createTicketsRepository } from '../tickets/tickets.repository.ts';
 import { printTicket, printTicketList } from './render.ts';
+
+/** A short-lived connection for one command. */
+async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const handle = connectDatabase(loadEnv().databaseUrl, { max: 2 });
+  try {
+    return await work(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
 
 const program = new Command();
 program.name('helpdesk').description('Email-driven helpdesk bot that knows support contracts').option('--verbose', 'print stack traces on errors');
@@ -41,16 +51,10 @@ contracts
   .description('validate, then write plans/customers/contracts to the database')
   .action(async (file: string) => {
     const config = await loadContractsFile(file);
-    const env = loadEnv();
-    const db = connectDatabase(env.databaseUrl, { max: 2 });
-    try {
-      const summary = await createContractsRepository({ db: db.db }).sync(config);
-      console.log(
-        `${file}: synced ${summary.plans} plans, ${summary.customers} customers; contracts created ${summary.contractsCreated}, superseded ${summary.contractsSuperseded}; customers deactivated ${summary.customersDeactivated}`,
-      );
-    } finally {
-      await db.close();
-    }
+    const summary = await withDatabase((db) => createContractsRepository({ db }).sync(config));
+    console.log(
+      `${file}: synced ${summary.plans} plans, ${summary.customers} customers; contracts created ${summary.contractsCreated}, superseded ${summary.contractsSuperseded}; customers deactivated ${summary.customersDeactivated}`,
+    );
   });
 
 program
@@ -115,15 +119,9 @@ program
   .option('--customer <customer>', "a customer's name or one of its domains")
   .option('--json', 'machine-readable output')
   .action(async (opts: { status?: string; customer?: string; json?: boolean }) => {
-    const env = loadEnv();
-    const db = connectDatabase(env.databaseUrl, { max: 2 });
-    try {
-      const list = await createTicketsRepository({ db: db.db }).list(opts);
-      if (opts.json) console.log(JSON.stringify(list, null, 2));
-      else printTicketList(list);
-    } finally {
-      await db.close();
-    }
+    const list = await withDatabase((db) => createTicketsRepository({ db }).list(opts));
+    if (opts.json) console.log(JSON.stringify(list, null, 2));
+    else printTicketList(list);
   });
 
 program
@@ -134,16 +132,10 @@ program
   .action(async (numberText: string, opts: { json?: boolean }) => {
     const number = Number(numberText.replace(/^#/, ''));
     if (!Number.isInteger(number) || number <= 0) throw new HelpdeskError('usage.invalid', `"${numberText}" is not a ticket number`);
-    const env = loadEnv();
-    const db = connectDatabase(env.databaseUrl, { max: 2 });
-    try {
-      const ticket = await createTicketsRepository({ db: db.db }).get(number);
-      if (!ticket) throw new HelpdeskError('ticket.not_found', `ticket ${number} not found`);
-      if (opts.json) console.log(JSON.stringify(ticket, null, 2));
-      else printTicket(ticket);
-    } finally {
-      await db.close();
-    }
+    const ticket = await withDatabase((db) => createTicketsRepository({ db }).get(number));
+    if (!ticket) throw new HelpdeskError('ticket.not_found', `ticket ${number} not found`);
+    if (opts.json) console.log(JSON.stringify(ticket, null, 2));
+    else printTicket(ticket);
   });
 
 program
