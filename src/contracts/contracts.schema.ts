@@ -608,6 +608,14 @@ export const providerSchema = z.strictObject({
   ackLimitPerHour: z.number().int().min(1).default(5),
   /** Extension: a customer reply within this wall-clock time reopens a resolved ticket. */
   reopenWindow: elapsed({ allowZero: false }).default(168 * HOUR_MS),
+  /**
+   * Extension: technicians' tags count only when the receiving server's Authentication-Results
+   * (RFC 8601, from the server named `authservId`) show DKIM or DMARC passing for the
+   * technician's domain. Absent: the reply token plus a known technician address suffice.
+   */
+  technicianAuthentication: z
+    .strictObject({ require: z.literal('authentication-results'), authservId: z.string().trim().min(1) })
+    .optional(),
 });
 
 export const calendarSchema = z.strictObject({
@@ -757,6 +765,8 @@ export const KNOWN_KEYS: readonly string[] = [
   'prepaid',
   'until',
   'maxMonths',
+  'require',
+  'authservId',
   ...PRIORITIES,
 ];
 
@@ -792,6 +802,9 @@ function normalizeProvider(raw: RawProvider): ProviderConfig {
     })),
     ackLimitPerHour: raw.ackLimitPerHour,
     reopenWindowMs: raw.reopenWindow,
+    technicianAuthentication: raw.technicianAuthentication
+      ? { require: raw.technicianAuthentication.require, authservId: raw.technicianAuthentication.authservId.toLowerCase() }
+      : null,
   };
 }
 

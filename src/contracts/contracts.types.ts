@@ -40,6 +40,12 @@ export interface ProviderConfig {
   ackLimitPerHour: number;
   /** a customer reply within this window reopens a resolved ticket (ms) */
   reopenWindowMs: number;
+  /**
+   * Extension `provider.technicianAuthentication`: when set, a technician's tags also need
+   * DKIM or DMARC to pass for their domain in the receiving server's Authentication-Results.
+   * Parser: null when absent; optional only so hand-built configs in tests need not name it.
+   */
+  technicianAuthentication?: { require: 'authentication-results'; authservId: string } | null;
 }
 
 export interface SlaTargets {

@@ -29,6 +29,8 @@ export interface ParsedInbound {
   headers: Record<string, string>;
   /** undefined when the header is absent; '' for `<>` */
   returnPath: string | undefined;
+  /** every Authentication-Results header (RFC 8601), for the optional technician check */
+  authenticationResults: string[];
   contentType: string;
   reportType: string | null;
   bouncedMessageId: string | null;
@@ -66,6 +68,12 @@ function headerMap(mail: ParsedMail): Record<string, string> {
     out[line.key] = line.line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
   }
   return out;
+}
+
+function allHeaderValues(mail: ParsedMail, key: string): string[] {
+  return mail.headerLines
+    .filter((line) => line.key === key)
+    .map((line) => line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
 }
 
 function bareAddressesFromHeader(value: string | undefined): string[] {
@@ -135,6 +143,7 @@ export async function parseInboundMail(raw: Buffer, options: { maxBytes: number 
       html,
       headers,
       returnPath,
+      authenticationResults: allHeaderValues(mail, 'authentication-results'),
       contentType,
       reportType,
       bouncedMessageId: isDeliveryReport ? extractBouncedMessageId(raw.toString('latin1')) : null,

@@ -8,7 +8,8 @@ import { findTechnician, routeSender } from '../contracts/routing.models.ts';
 import { customersTable, contractsTable } from '../contracts/contracts.tables.ts';
 import type { Database } from '../db/client.ts';
 import { PROCESSED_FOLDER, QUARANTINE_FOLDER, type CommitResult, type FetchedMail, type MailboxState } from '../adapters/imap/mailbox-poller.ts';
-import { normalizeAddress } from '../mail/address.models.ts';
+import { domainOf, normalizeAddress } from '../mail/address.models.ts';
+import { senderDomainAuthenticated } from '../mail/authentication-results.models.ts';
 import { sha256Hex, type ParseOutcome, type ParsedInbound } from '../mail/inbound-parse.ts';
 import { detectAutomation, shouldAcknowledge } from '../mail/loop-detection.models.ts';
 import { mailboxesTable, messagesTable, outboundMailsTable, quarantineTable, rawMailsTable } from '../mail/mail.tables.ts';
@@ -384,6 +385,17 @@ export function createIntake(deps: IntakeDeps) {
     const technician = findTechnician(config, sender);
     // A technician's address is one of ours, which alone does not make their reply automatic.
     const technicianAutomatic = automation.reasons.some((reason) => reason !== 'own-address');
+    const technicianAuth = config.provider.technicianAuthentication;
+    const technicianProven =
+      !technicianAuth ||
+      senderDomainAuthenticated({ headerValues: parsed.authenticationResults, authservId: technicianAuth.authservId, fromDomain: domainOf(sender) ?? '' });
+    if (ticket && technician && !technicianProven && 'via' in decision && decision.via === 'token' && !technicianAutomatic) {
+      // Token and address match, but our server could not authenticate the domain: keep the
+      // mail on the ticket as an internal note, apply no tags, relay nothing.
+      await insertInboundMessage(tx, { ticketId: ticket.id, box, mail, parsed, rawId, author: 'unverified', reasons: [], internal: true });
+      await tx.insert(ticketEventsTable).values({ ticketId: ticket.id, type: 'technician_unverified', data: { from: sender, authenticationResults: parsed.authenticationResults }, at: mail.internalDate });
+      return PROCESSED_FOLDER;
+    }
     if (ticket && technician && decision.ticket !== null && 'via' in decision && decision.via === 'token' && !technicianAutomatic) {
       // Tags count only with a valid reply token AND a known technician address.
       const messageRowId = await insertInboundMessage(tx, { ticketId: ticket.id, box, mail, parsed, rawId, author: 'technician', reasons: [] });
