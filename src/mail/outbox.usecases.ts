@@ -119,19 +119,9 @@ export function createOutbox(deps: { config: ContractsConfig; renderer: Template
   };
 }
 
-/** Acks sent to one sender in the hour before `at`: the per-sender loop brake. */
-export async function countRecentAcks(tx: DbOrTx, sender: string, at: Date): Promise<number> {
-  // drizzle's postgres-js driver passes timestamps through as strings: give it one.
-  const since = new Date(at.getTime() - 3_600_000);
-  const rows = await tx.execute<{ n: number }>(
-    sql`select count(*)::int as n from ${outboundMailsTable} where kind = 'ack' and ${sender} = any("to") and created_at > ${since.toISOString()}`,
-  );
-  return rows[0]?.n ?? 0;
-}
-
 /**
  * Every ack created after `since`, for counting many senders' recent acks with one query (intake
- * reads this once per batch; countRecentAcks per sender would scan outbound_mails per ticket).
+ * reads this once per batch instead of a query per sender).
  */
 export async function listAcksSince(tx: DbOrTx, since: Date): Promise<{ to: string[]; createdAt: Date }[]> {
   return tx

@@ -4,12 +4,13 @@
 // older version (the clock was paused, resumed or recomputed since) is recognised as stale and
 // dropped instead of escalating on a deadline that no longer holds.
 import type { BusinessCalendar } from '../calendar/calendar.types.ts';
-import type { PlanConfig, Priority, SlaTargetName } from '../contracts/contracts.types.ts';
+import type { PlanConfig, Priority, SlaTargetName, TicketKind } from '../contracts/contracts.types.ts';
+
+/** Incidents (something is broken) run on the fault calendar, requests on the support calendar. */
+export type { TicketKind };
 import type { SlaDuration } from '../shared/duration.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 
-/** Incidents (something is broken) run on the fault calendar, requests on the support calendar. */
-export type TicketKind = 'incident' | 'request';
 
 export interface ResolvedTarget {
   duration: SlaDuration;

@@ -153,7 +153,7 @@ export function createIntake(deps: IntakeDeps) {
     return { customerId, contractId: contracts[0]?.id ?? null };
   }
 
-  /** Acks to `sender` in the hour before `at` (the per-sender loop brake), counted as countRecentAcks does. */
+  /** Acks to `sender` in the hour before `at`: the per-sender loop brake (ackLimitPerHour). */
   function recentAcks(memo: BatchMemo, sender: string, at: Date): number {
     const since = at.getTime() - ACK_WINDOW_MS;
     let n = 0;
@@ -525,4 +525,3 @@ export function createIntake(deps: IntakeDeps) {
 }
 
 export type Intake = ReturnType<typeof createIntake>;
-export type { Priority };

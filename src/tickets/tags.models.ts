@@ -4,11 +4,10 @@
 // examples, and a customer's `#time 10h` must never count. A malformed tag is never dropped
 // silently: it lands in `errors` so the technician can be told which line and why.
 import EmailReplyParser from 'email-reply-parser';
-import type { Priority } from '../contracts/contracts.types.ts';
+import type { Priority, TicketKind } from '../contracts/contracts.types.ts';
 import { parseElapsed } from '../shared/duration.ts';
 
 export type TagStatus = 'open' | 'waiting' | 'resolved' | 'closed';
-export type TicketKind = 'incident' | 'request';
 
 export type Tag =
   | { type: 'time'; ms: number; role: string | null; onsite: boolean }
