@@ -70,50 +70,28 @@ export function createOutbox(deps: { config: ContractsConfig; renderer: Template
         automatic: request.automatic,
         messageDomain: domainOf(serviceAddress) ?? 'localhost',
       });
-      const inserted = await tx
-        .insert(outboundMailsTable)
-        .values({
-          id,
-          idempotencyKey: request.idempotencyKey,
-          ticketId: ticket.id,
-          kind: request.kind,
-          fromAddress: serviceAddress,
-          fromName,
-          to: mail.to,
-          cc: mail.cc ?? [],
-          replyTo: mail.replyTo,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          messageId: mail.messageId,
-          inReplyTo: mail.inReplyTo ?? null,
-          references: mail.references ?? [],
-          automatic: request.automatic,
-          headers: mail.headers,
-          createdAt: request.at,
-        })
-        .onConflictDoNothing({ target: outboundMailsTable.idempotencyKey })
-        .returning({ id: outboundMailsTable.id });
-      if (inserted.length === 0) return null;
-      // The outbound mail is part of the ticket's history (and of threading by Message-ID).
-      await tx.insert(messagesTable).values({
-        ticketId: ticket.id,
-        direction: 'out',
-        messageId: mail.messageId,
-        inReplyTo: mail.inReplyTo ?? null,
-        references: mail.references ?? [],
-        fromAddress: serviceAddress,
-        fromName,
-        to: mail.to,
-        cc: mail.cc ?? [],
-        subject: mail.subject,
-        at: request.at,
-        text: mail.text,
-        html: mail.html,
-        author: request.automatic ? 'system' : 'technician',
-        internal: false,
-        outboundId: id,
-      });
+      // One statement (hot path of intake: three outbound mails per new ticket): the outbound
+      // row, and — only if its idempotency key was new — the ticket's history row for it (which
+      // also makes replies to this Message-ID thread into the ticket).
+      const p = sql.param;
+      const rows = await tx.execute<{ id: string }>(sql`
+        with outbound as (
+          insert into ${outboundMailsTable} (id, idempotency_key, ticket_id, kind, from_address, from_name, "to", cc, reply_to,
+            subject, text, html, message_id, in_reply_to, "references", automatic, headers, created_at)
+          values (${p(id)}, ${p(request.idempotencyKey)}, ${p(ticket.id)}, ${p(request.kind)}, ${p(serviceAddress)}, ${p(fromName)},
+            ${p(mail.to)}::text[], ${p(mail.cc ?? [])}::text[], ${p(mail.replyTo)}, ${p(mail.subject)}, ${p(mail.text)}, ${p(mail.html)},
+            ${p(mail.messageId)}, ${p(mail.inReplyTo ?? null)}, ${p(mail.references ?? [])}::text[], ${p(request.automatic)},
+            ${p(JSON.stringify(mail.headers))}::jsonb, ${p(request.at.toISOString())}::timestamptz)
+          on conflict (idempotency_key) do nothing
+          returning id, ticket_id, message_id, in_reply_to, "references", from_address, from_name, "to", cc, subject, created_at, text, html, automatic
+        )
+        insert into ${messagesTable} (ticket_id, direction, message_id, in_reply_to, "references", from_address, from_name, "to", cc,
+          subject, at, text, html, author, internal, outbound_id)
+        select ticket_id, 'out', message_id, in_reply_to, "references", from_address, from_name, "to", cc,
+          subject, created_at, text, html, case when automatic then 'system' else 'technician' end, false, id
+        from outbound
+        returning outbound_id as id`);
+      if (rows.length === 0) return null;
       return id;
     },
   };

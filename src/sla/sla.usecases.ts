@@ -39,9 +39,19 @@ export interface TimerRequest {
   queuePriority: number;
 }
 
+export interface NewTicketClocks {
+  id: number;
+  planKey: string;
+  priority: string;
+  kind: string;
+  createdAt: Date;
+}
+
 export interface SlaService {
   calendar(key: string): BusinessCalendar;
-  startClocks(tx: Tx, ticket: { id: number; planKey: string; priority: string; kind: string; createdAt: Date }): Promise<SlaClockRow[]>;
+  /** the clocks a new ticket starts with (no I/O), for startClocks and for the ack's promise */
+  planClocks(ticket: NewTicketClocks): (typeof slaClocksTable.$inferInsert & { target: SlaTargetName; deadline: Date })[];
+  startClocks(tx: Tx, planned: ReturnType<SlaService['planClocks']>): Promise<SlaClockRow[]>;
   pause(tx: Tx, ticketId: number, at: Date): Promise<void>;
   resume(tx: Tx, ticketId: number, at: Date): Promise<void>;
   /** returns true when the clock changed */
@@ -202,30 +212,31 @@ export function createSlaService(deps: { db: Database; config: ContractsConfig; 
   return {
     calendar,
 
-    async startClocks(tx, ticket) {
+    planClocks(ticket) {
       const p = plan(ticket.planKey);
-      const rows: SlaClockRow[] = [];
+      const planned = [];
       for (const target of SLA_TARGETS) {
         const resolved = resolveTarget(p, target, ticket.priority as Priority, ticket.kind as TicketKind);
         if (!resolved) continue;
         const clock = startClock({ target, calendarKey: resolved.calendarKey, calendar: calendar(resolved.calendarKey), duration: resolved.duration, at: ticket.createdAt });
-        const inserted = await tx
-          .insert(slaClocksTable)
-          .values({
-            ticketId: ticket.id,
-            target,
-            calendarKey: clock.calendarKey,
-            targetText: formatSlaDuration(resolved.duration),
-            startedAt: clock.startedAt,
-            deadline: clock.deadline,
-            warnAt: warnInstant(clock, p.sla.warnAt),
-            version: clock.version,
-          })
-          .onConflictDoNothing()
-          .returning();
-        if (inserted[0]) rows.push(inserted[0]);
+        planned.push({
+          ticketId: ticket.id,
+          target,
+          calendarKey: clock.calendarKey,
+          targetText: formatSlaDuration(resolved.duration),
+          startedAt: clock.startedAt,
+          deadline: clock.deadline,
+          warnAt: warnInstant(clock, p.sla.warnAt),
+          version: clock.version,
+        });
       }
-      return rows;
+      return planned;
+    },
+
+    async startClocks(tx, planned) {
+      if (planned.length === 0) return [];
+      // one statement for every target of the ticket (intake's hot path)
+      return tx.insert(slaClocksTable).values(planned).onConflictDoNothing().returning();
     },
 
     async pause(tx, ticketId, at) {
