@@ -11,7 +11,6 @@ import { computeDeadline } from '../src/sla/sla.models.ts';
 import { mulberry32 } from './prng.ts';
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 const INPUTS = 100_000;
 
 const range = (startHour: number, endHour: number): OpeningRange => ({ startMinute: startHour * 60, endMinute: endHour * 60 });

@@ -294,16 +294,9 @@ export function createSlaService(deps: { db: Database; config: ContractsConfig; 
     },
 
     async timersFor(tx, ticketIds) {
-      const where =
-        ticketIds === 'all'
-          ? and(isNull(slaClocksTable.metAt), isNull(slaClocksTable.breachedAt), isNull(slaClocksTable.pausedAt))
-          : and(
-              isNull(slaClocksTable.metAt),
-              isNull(slaClocksTable.breachedAt),
-              isNull(slaClocksTable.pausedAt),
-              inArray(slaClocksTable.ticketId, ticketIds),
-            );
       if (ticketIds !== 'all' && ticketIds.length === 0) return [];
+      const running = and(isNull(slaClocksTable.metAt), isNull(slaClocksTable.breachedAt), isNull(slaClocksTable.pausedAt));
+      const where = ticketIds === 'all' ? running : and(running, inArray(slaClocksTable.ticketId, ticketIds));
       const rows = await tx
         .select({ clock: slaClocksTable, queuePriority: ticketsTable.queuePriority })
         .from(slaClocksTable)

@@ -3,7 +3,7 @@
 // here talks to IMAP, SMTP or Redis: the poller moves mails after commit and the caller
 // enqueues the returned outbound ids and SLA tickets.
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { ContractsConfig, CustomerConfig, Locale, Priority } from '../contracts/contracts.types.ts';
+import type { ContractsConfig, CustomerConfig, Locale } from '../contracts/contracts.types.ts';
 import { findTechnician, routeSender } from '../contracts/routing.models.ts';
 import { customersTable, contractsTable } from '../contracts/contracts.tables.ts';
 import type { Database } from '../db/client.ts';
