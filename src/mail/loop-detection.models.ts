@@ -1,7 +1,7 @@
 // RFC 3834 loop safety: decide whether an inbound mail came from a machine, so that we never
 // answer it automatically (two autoresponders answering each other is the classic mail loop),
 // and recognise delivery-status reports (bounces) so they attach to a ticket instead of opening one.
-import { isSameMailbox, localPartOf } from './address.models.ts';
+import { isSameMailbox, localPartOf } from '../shared/address.ts';
 
 /** Why a mail counts as automatic; stored with the message, so the spellings are stable. */
 export type AutomationReason =

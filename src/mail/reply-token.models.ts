@@ -3,7 +3,7 @@
 // threading rule and half of the technician trust rule (DOMAIN.md) rest on it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HelpdeskError } from '../shared/errors.ts';
-import { bareAddress, normalizeAddress } from './address.models.ts';
+import { bareAddress, normalizeAddress, splitAddress, splitPlusTag } from '../shared/address.ts';
 
 /** 10 base32 characters = 50 bits: far beyond guessing by mail, short enough for an address. */
 export const REPLY_MAC_LENGTH = 10;
@@ -35,13 +35,13 @@ function replyMac(secret: string, serviceLocalPart: string, ticketNumber: number
 }
 
 function splitServiceAddress(serviceAddress: string): { local: string; domain: string } {
-  const bare = normalizeAddress(serviceAddress);
-  const at = bare.lastIndexOf('@');
-  if (at <= 0 || at === bare.length - 1 || bareAddress(serviceAddress).includes('+')) {
+  const bare = bareAddress(serviceAddress);
+  const parts = splitAddress(bare);
+  if (parts === null || parts.localPart === '' || parts.domain === '' || bare.includes('+')) {
     // A tag in the service address would make `support+x+17.mac` ambiguous to parse back.
     throw new HelpdeskError('config.invalid', `service address "${serviceAddress}" must be a plain address without +tag`);
   }
-  return { local: bare.slice(0, at), domain: bare.slice(at + 1) };
+  return { local: parts.localPart, domain: parts.domain };
 }
 
 function assertSecret(secret: string): void {
@@ -81,16 +81,12 @@ export function parseReplyToken(input: ParseReplyTokenInput): number | null {
   assertSecret(input.secret);
   const services = new Set(input.serviceAddresses.map((address) => normalizeAddress(address)));
   for (const address of input.addresses) {
-    const bare = bareAddress(address);
-    const at = bare.lastIndexOf('@');
-    if (at === -1) continue;
-    const local = bare.slice(0, at);
-    const domain = bare.slice(at + 1);
-    const plus = local.indexOf('+');
-    if (plus <= 0) continue;
-    const serviceLocal = local.slice(0, plus);
-    if (!services.has(`${serviceLocal}@${domain}`)) continue;
-    const match = TOKEN.exec(local.slice(plus + 1));
+    const parts = splitAddress(bareAddress(address));
+    if (parts === null) continue;
+    const { mailbox: serviceLocal, tag } = splitPlusTag(parts.localPart);
+    if (tag === null) continue;
+    if (!services.has(`${serviceLocal}@${parts.domain}`)) continue;
+    const match = TOKEN.exec(tag);
     if (!match) continue;
     const ticketNumber = Number(match[1]);
     if (!Number.isSafeInteger(ticketNumber)) continue;

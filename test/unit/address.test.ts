@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bareAddress, domainOf, isSameMailbox, localPartOf, normalizeAddress } from '../../src/mail/address.models.ts';
+import {
+  bareAddress,
+  domainOf,
+  isSameMailbox,
+  localPartOf,
+  normalizeAddress,
+  plusTagOf,
+  splitAddress,
+  splitPlusTag,
+} from '../../src/shared/address.ts';
 
 describe('normalizeAddress', () => {
   it('trims and lower-cases an address', () => {
@@ -57,5 +66,31 @@ describe('isSameMailbox', () => {
 
   it('never calls two non-addresses the same mailbox', () => {
     expect(isSameMailbox('', '')).toBe(false);
+  });
+});
+
+describe('splitAddress and splitPlusTag', () => {
+  it('split at the last @, so a quoted local part may hold one', () => {
+    expect(splitAddress('"a@b"@acme.se')).toEqual({ localPart: '"a@b"', domain: 'acme.se' });
+    expect(splitAddress('nobody')).toBeNull();
+  });
+
+  it('split the tag off after the first +', () => {
+    expect(splitPlusTag('support+17.abcdefghij')).toEqual({ mailbox: 'support', tag: '17.abcdefghij' });
+    expect(splitPlusTag('eva+a+b')).toEqual({ mailbox: 'eva', tag: 'a+b' });
+    expect(splitPlusTag('eva')).toEqual({ mailbox: 'eva', tag: null });
+  });
+
+  it('treat a local part that starts with + as a mailbox without tag', () => {
+    expect(splitPlusTag('+46701234567')).toEqual({ mailbox: '+46701234567', tag: null });
+  });
+});
+
+describe('plusTagOf', () => {
+  it('returns the lower-case tag of any address form, or null', () => {
+    expect(plusTagOf('Eva <Eva+Printer@acme.se>')).toBe('printer');
+    expect(plusTagOf('eva@acme.se')).toBeNull();
+    expect(plusTagOf('+46701234567@sms.example')).toBeNull();
+    expect(plusTagOf('undisclosed-recipients')).toBeNull();
   });
 });
