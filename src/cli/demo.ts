@@ -15,7 +15,7 @@ import type { CustomerConfig, Locale } from '../contracts/contracts.types.ts';
 import { runMigrations } from '../db/client.ts';
 import { outboundMailsTable } from '../mail/mail.tables.ts';
 import { createLogger } from '../shared/logger.ts';
-import { createTicketsRepository } from '../tickets/tickets.repository.ts';
+import { createTicketQueries } from '../tickets/tickets.queries.ts';
 import { printTicketList } from './render.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,7 +83,7 @@ export async function runDemo(options: { keepRunning: boolean }): Promise<void> 
     await new Promise((r) => setTimeout(r, 500));
   }
 
-  const tickets = await createTicketsRepository({ db: bot.db.db }).list();
+  const tickets = await createTicketQueries({ db: bot.db.db }).list();
   console.log('\n• tickets (`npx helpdesk tickets`):\n');
   printTicketList(tickets.slice(0, 12));
 

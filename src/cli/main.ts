@@ -11,7 +11,8 @@ import { connectDatabase, runMigrations, type Database } from '../db/client.ts';
 import { HelpdeskError, isHelpdeskError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logger.ts';
 import { deadlineForPlan } from '../sla/sla-deadline.usecases.ts';
-import { createTicketsRepository } from '../tickets/tickets.repository.ts';
+import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
+import { createTicketQueries } from '../tickets/tickets.queries.ts';
 import { printTicket, printTicketList } from './render.ts';
 
 /** A short-lived connection for one command. */
@@ -115,11 +116,11 @@ sla
 program
   .command('tickets')
   .description('list tickets')
-  .option('--status <status>', 'new|open|waiting|resolved|closed')
+  .addOption(new Option('--status <status>', 'ticket status').choices([...TICKET_STATUSES]))
   .option('--customer <customer>', "a customer's name or one of its domains")
   .option('--json', 'machine-readable output')
-  .action(async (opts: { status?: string; customer?: string; json?: boolean }) => {
-    const list = await withDatabase((db) => createTicketsRepository({ db }).list(opts));
+  .action(async (opts: { status?: TicketStatus; customer?: string; json?: boolean }) => {
+    const list = await withDatabase((db) => createTicketQueries({ db }).list(opts));
     if (opts.json) console.log(JSON.stringify(list, null, 2));
     else printTicketList(list);
   });
@@ -132,7 +133,7 @@ program
   .action(async (numberText: string, opts: { json?: boolean }) => {
     const number = Number(numberText.replace(/^#/, ''));
     if (!Number.isInteger(number) || number <= 0) throw new HelpdeskError('usage.invalid', `"${numberText}" is not a ticket number`);
-    const ticket = await withDatabase((db) => createTicketsRepository({ db }).get(number));
+    const ticket = await withDatabase((db) => createTicketQueries({ db }).get(number));
     if (!ticket) throw new HelpdeskError('ticket.not_found', `ticket ${number} not found`);
     if (opts.json) console.log(JSON.stringify(ticket, null, 2));
     else printTicket(ticket);

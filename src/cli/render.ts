@@ -1,5 +1,5 @@
 // Human-readable output of the CLI (the --json forms are the stable interface).
-import type { TicketDetail, TicketSummary } from '../tickets/tickets.repository.ts';
+import type { TicketDetail, TicketSummary } from '../tickets/tickets.queries.ts';
 
 export function printTicketList(list: TicketSummary[]): void {
   if (list.length === 0) {

@@ -3,10 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import * as schema from './schema.ts';
 
-export type Database = PostgresJsDatabase<typeof schema>;
+// No relational schema: queries name their tables, so db/ imports no domain module.
+export type Database = PostgresJsDatabase;
 export type Sql = postgres.Sql;
+/** A drizzle transaction; use cases take `DbOrTx` when they may run inside or outside one. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+export type DbOrTx = Database | Tx;
 
 export interface DatabaseHandle {
   db: Database;
@@ -23,7 +26,7 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
     // timestamps come back as Date; bigint columns are declared mode 'number' in the schema
     connection: { application_name: 'helpdesk' },
   });
-  const db = drizzle(withPreparedStatements(sql), { schema });
+  const db = drizzle(withPreparedStatements(sql));
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 

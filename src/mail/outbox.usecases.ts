@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { ContractsConfig, Locale } from '../contracts/contracts.types.ts';
-import type { Database } from '../db/client.ts';
+import type { DbOrTx } from '../db/client.ts';
 import { messagesTable, outboundMailsTable } from './mail.tables.ts';
 import { domainOf } from './address.models.ts';
 import { createReplyAddress } from './reply-token.models.ts';
@@ -13,8 +13,6 @@ import { composeOutbound } from './compose.models.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import type { MailKind, TemplateRenderer } from './templates.ts';
 
-export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-export type DbOrTx = Database | Tx;
 
 export interface OutboundRequest {
   idempotencyKey: string;

@@ -1,13 +1,15 @@
 // One row per running or finished SLA clock. Postgres is the truth; BullMQ jobs carry `version`
 // and do nothing when the row has moved on (a wiped Redis is rebuilt from these rows).
-import { bigint, integer, pgTable, primaryKey, text, timestamp, index } from 'drizzle-orm/pg-core';
+import { bigint, check, integer, pgTable, primaryKey, text, timestamp, index } from 'drizzle-orm/pg-core';
+import { SLA_TARGETS, type SlaTargetName } from '../contracts/contracts.types.ts';
+import { oneOf } from '../db/column-types.ts';
 import { ticketsTable } from '../tickets/tickets.tables.ts';
 
 export const slaClocksTable = pgTable(
   'sla_clocks',
   {
     ticketId: bigint('ticket_id', { mode: 'number' }).notNull().references(() => ticketsTable.id),
-    target: text('target').notNull(), // response | intervention | resolution
+    target: text('target').$type<SlaTargetName>().notNull(),
     calendarKey: text('calendar_key').notNull(),
     /** the target as written (1h, SBD, …), for mails and reports */
     targetText: text('target_text').notNull(),
@@ -22,5 +24,5 @@ export const slaClocksTable = pgTable(
     version: integer('version').notNull().default(1),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.target] }), index('sla_clocks_deadline').on(t.deadline)],
+  (t) => [primaryKey({ columns: [t.ticketId, t.target] }), index('sla_clocks_deadline').on(t.deadline), check('sla_clocks_target_valid', oneOf(t.target, SLA_TARGETS))],
 );

@@ -13,7 +13,8 @@ import { senderDomainAuthenticated } from '../mail/authentication-results.models
 import { sha256Hex, type ParseOutcome, type ParsedInbound } from '../mail/inbound-parse.ts';
 import { detectAutomation, shouldAcknowledge } from '../mail/loop-detection.models.ts';
 import { mailboxesTable, messagesTable, outboundMailsTable, quarantineTable, rawMailsTable } from '../mail/mail.tables.ts';
-import { listAcksSince, type Outbox, type Tx } from '../mail/outbox.usecases.ts';
+import type { Tx } from '../db/client.ts';
+import { listAcksSince, type Outbox } from '../mail/outbox.usecases.ts';
 import { parseReplyToken } from '../mail/reply-token.models.ts';
 import { decideThread, extractSubjectTicketNumber, referencedMessageIds, stripSubjectPrefixes } from '../mail/threading.models.ts';
 import { classifyTicket } from '../sla/classify.models.ts';

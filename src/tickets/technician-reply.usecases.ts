@@ -5,12 +5,15 @@ import { eq } from 'drizzle-orm';
 import type { ContractsConfig, Technician } from '../contracts/contracts.types.ts';
 import type { ParsedInbound } from '../mail/inbound-parse.ts';
 import { messagesTable } from '../mail/mail.tables.ts';
-import type { Outbox, Tx } from '../mail/outbox.usecases.ts';
+import type { Tx } from '../db/client.ts';
+import type { Outbox } from '../mail/outbox.usecases.ts';
 import type { SlaService } from '../sla/sla.usecases.ts';
 import { parseTechnicianReply, type Tag } from './tags.models.ts';
-import { ticketEventsTable, ticketsTable, timeEntriesTable } from './tickets.tables.ts';
+import type { TicketEvent } from './ticket-events.models.ts';
+import { createTicketsRepository, type TicketRow } from './tickets.repository.ts';
+import { ticketsTable, timeEntriesTable } from './tickets.tables.ts';
 
-export type TicketRow = typeof ticketsTable.$inferSelect;
+export type { TicketRow };
 
 export interface TechnicianReplyInput {
   ticket: TicketRow;
@@ -31,8 +34,9 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
       let slaChanged = false;
       const ticketRef = { id: ticket.id, number: ticket.number, subject: ticket.subject, serviceAddress: ticket.serviceAddress };
       const technicianLocale = technician.locale ?? config.provider.locale;
-      const event = (type: string, data: Record<string, unknown>) =>
-        tx.insert(ticketEventsTable).values({ ticketId: ticket.id, type, data: { by: technician.email, ...data }, at });
+      const tickets = createTicketsRepository({ db: tx });
+      const by = technician.email;
+      const event = (e: TicketEvent) => tickets.recordEvents([{ ticketId: ticket.id, at, event: e }]);
 
       if (reply.errors.length > 0) {
         // A malformed tag is never silently dropped: the technician hears which line and why.
@@ -60,12 +64,12 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
       for (const tag of tags) {
         if (tag.type === 'priority' && tag.priority !== ticket.priority) {
           await tx.update(ticketsTable).set({ priority: tag.priority, updatedAt: at }).where(eq(ticketsTable.id, ticket.id));
-          await event('priority', { from: ticket.priority, to: tag.priority });
+          await event({ type: 'priority', from: ticket.priority, to: tag.priority, by });
           await sla.recompute(tx, ticket.id, at);
           slaChanged = true;
         } else if (tag.type === 'kind' && tag.kind !== ticket.kind) {
           await tx.update(ticketsTable).set({ kind: tag.kind, updatedAt: at }).where(eq(ticketsTable.id, ticket.id));
-          await event('kind', { from: ticket.kind, to: tag.kind });
+          await event({ type: 'kind', from: ticket.kind, to: tag.kind, by });
           await sla.recompute(tx, ticket.id, at);
           slaChanged = true;
         } else if (tag.type === 'time') {
@@ -84,11 +88,11 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
             currency: plan?.billing.currency ?? 'EUR',
             at,
           });
-          await event('time', { minutes, role: tag.role ?? technician.role, onsite: tag.onsite });
+          await event({ type: 'time', minutes, role: tag.role ?? technician.role, onsite: tag.onsite, by });
           // Logged work means work has started: it meets the intervention target.
           if (await sla.meet(tx, ticket.id, 'intervention', at)) slaChanged = true;
         } else if (tag.type === 'estimate') {
-          await event('estimate', { minutes: Math.ceil(tag.ms / 60_000) });
+          await event({ type: 'estimate', minutes: Math.ceil(tag.ms / 60_000), by });
         }
       }
 
@@ -96,7 +100,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
         const id = await outbox.queue(tx, {
           idempotencyKey: `technician-reply:${input.messageRowId ?? parsed.sha256}`,
           kind: 'technician-reply',
-          locale: ticket.locale as never,
+          locale: ticket.locale,
           to: [ticket.requester],
           ticket: ticketRef,
           automatic: false,
@@ -114,7 +118,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
         if (status === 'new') {
           status = 'open';
           await tx.update(ticketsTable).set({ status, updatedAt: at }).where(eq(ticketsTable.id, ticket.id));
-          await event('status', { from: 'new', to: 'open' });
+          await event({ type: 'status', from: 'new', to: 'open', by });
         }
       }
 
@@ -126,7 +130,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
         if (status === 'resolved') patch.resolvedAt = at;
         if (status === 'closed') patch.closedAt = at;
         await tx.update(ticketsTable).set(patch).where(eq(ticketsTable.id, ticket.id));
-        await event('status', { from, to: status });
+        await event({ type: 'status', from, to: status, by });
         if (from === 'waiting') await sla.resume(tx, ticket.id, at);
         if (status === 'open' && (await sla.meet(tx, ticket.id, 'intervention', at))) slaChanged = true;
         if (status === 'waiting') await sla.pause(tx, ticket.id, at);
@@ -136,7 +140,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
           const id = await outbox.queue(tx, {
             idempotencyKey: `resolved:${ticket.id}:${input.messageRowId ?? parsed.sha256}`,
             kind: 'resolved',
-            locale: ticket.locale as never,
+            locale: ticket.locale,
             to: [ticket.requester],
             ticket: ticketRef,
             automatic: true,

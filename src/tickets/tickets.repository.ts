@@ -1,150 +1,42 @@
-// Read side for the CLI: ticket summaries and one ticket in the JSON shape CLI.md promises
-// (fields may be added, never renamed).
-import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
-import { customersTable } from '../contracts/contracts.tables.ts';
-import type { Database } from '../db/client.ts';
-import type { Tx } from '../mail/outbox.usecases.ts';
-import { messagesTable } from '../mail/mail.tables.ts';
-import { slaClocksTable } from '../sla/sla.tables.ts';
-import { ticketEventsTable, ticketsTable, timeEntriesTable } from './tickets.tables.ts';
+// Write side of the tickets module: one named function per statement, used by the use cases
+// inside their transaction (`createTicketsRepository({ db: tx })`). The CLI's read side is in
+// tickets.queries.ts.
+import { eq, inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { eventRow, type TicketEventRecord } from './ticket-events.models.ts';
+import { ticketEventsTable, ticketsTable } from './tickets.tables.ts';
 
-export interface TicketSummary {
-  number: number;
-  subject: string;
-  status: string;
-  priority: string;
-  kind: string;
-  customer: string | null;
-  plan: string;
-  requester: string;
-  createdAt: string;
-}
+export type TicketRow = typeof ticketsTable.$inferSelect;
+export type NewTicketRow = typeof ticketsTable.$inferInsert;
+export type TicketPatch = Partial<Omit<NewTicketRow, 'id' | 'number'>>;
 
-type Targets = { response: string | null; intervention: string | null; resolution: string | null };
-type Flags = { response: boolean; intervention: boolean; resolution: boolean };
-
-export interface TicketDetail extends TicketSummary {
-  locale: string;
-  deadlines: Targets;
-  breached: Flags;
-  met: Targets;
-  paused: boolean;
-  messages: { direction: string; from: string; to: string[]; subject: string; messageId: string | null; at: string; internal: boolean; author: string }[];
-  timeEntries: {
-    technician: string;
-    role: string;
-    onsite: boolean;
-    minutes: number;
-    billableMinutes: number;
-    fromBankMinutes: number;
-    overageMinutes: number;
-    amount: string;
-    currency: string;
-    at: string;
-  }[];
-  events: { type: string; at: string; data: unknown }[];
-}
-
-function minorToDecimal(minor: number): string {
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-export function createTicketsRepository({ db }: { db: Database }) {
+export function createTicketsRepository({ db }: { db: DbOrTx }) {
   return {
-    async list(filter: { status?: string; customer?: string } = {}): Promise<TicketSummary[]> {
-      const conditions: SQL[] = [];
-      if (filter.status) conditions.push(eq(ticketsTable.status, filter.status));
-      if (filter.customer) {
-        const c = filter.customer.toLowerCase();
-        conditions.push(or(ilike(customersTable.name, c), sql`${c} = any(${customersTable.domains})`)!);
-      }
-      const rows = await db
-        .select({ t: ticketsTable, customer: customersTable.name })
-        .from(ticketsTable)
-        .leftJoin(customersTable, eq(customersTable.id, ticketsTable.customerId))
-        .where(conditions.length ? and(...conditions) : undefined)
-        .orderBy(asc(ticketsTable.queuePriority), desc(ticketsTable.number));
-      return rows.map(({ t, customer }) => ({
-        number: t.number,
-        subject: t.subject,
-        status: t.status,
-        priority: t.priority,
-        kind: t.kind,
-        customer: customer ?? null,
-        plan: t.planKey,
-        requester: t.requester,
-        createdAt: t.createdAt.toISOString(),
-      }));
+    /** The one way events are written: a multi-row insert, nothing when the list is empty. */
+    async recordEvents(records: readonly TicketEventRecord[]): Promise<void> {
+      if (records.length === 0) return;
+      await db.insert(ticketEventsTable).values(records.map(eventRow));
     },
 
-    async get(number: number): Promise<TicketDetail | null> {
-      // One snapshot for every read, so the ticket, its clocks and its messages agree.
-      return db.transaction(async (tx) => readTicket(tx, number), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    async findById(id: number): Promise<TicketRow | null> {
+      const rows = await db.select().from(ticketsTable).where(eq(ticketsTable.id, id));
+      return rows[0] ?? null;
+    },
+
+    async findByIds(ids: readonly number[]): Promise<TicketRow[]> {
+      if (ids.length === 0) return [];
+      return db.select().from(ticketsTable).where(inArray(ticketsTable.id, [...ids]));
+    },
+
+    async findByNumbers(numbers: readonly number[]): Promise<TicketRow[]> {
+      if (numbers.length === 0) return [];
+      return db.select().from(ticketsTable).where(inArray(ticketsTable.number, [...numbers]));
+    },
+
+    async update(id: number, patch: TicketPatch): Promise<void> {
+      await db.update(ticketsTable).set(patch).where(eq(ticketsTable.id, id));
     },
   };
 }
 
-async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> {
-  const rows = await db
-    .select({ t: ticketsTable, customer: customersTable.name })
-    .from(ticketsTable)
-    .leftJoin(customersTable, eq(customersTable.id, ticketsTable.customerId))
-    .where(eq(ticketsTable.number, number));
-  const row = rows[0];
-  if (!row) return null;
-  const { t } = row;
-  const clocks = await db.select().from(slaClocksTable).where(eq(slaClocksTable.ticketId, t.id));
-  const messages = await db.select().from(messagesTable).where(eq(messagesTable.ticketId, t.id)).orderBy(asc(messagesTable.at), asc(messagesTable.id));
-  const entries = await db.select().from(timeEntriesTable).where(eq(timeEntriesTable.ticketId, t.id)).orderBy(asc(timeEntriesTable.at));
-  const events = await db.select().from(ticketEventsTable).where(eq(ticketEventsTable.ticketId, t.id)).orderBy(asc(ticketEventsTable.id));
-  const deadlines: Targets = { response: null, intervention: null, resolution: null };
-  const met: Targets = { response: null, intervention: null, resolution: null };
-  const breached: Flags = { response: false, intervention: false, resolution: false };
-  for (const c of clocks) {
-    const key = c.target as keyof Targets;
-    deadlines[key] = c.deadline.toISOString();
-    met[key] = c.metAt?.toISOString() ?? null;
-    breached[key] = c.breachedAt !== null;
-  }
-  return {
-    number: t.number,
-    subject: t.subject,
-    status: t.status,
-    priority: t.priority,
-    kind: t.kind,
-    customer: row.customer ?? null,
-    plan: t.planKey,
-    requester: t.requester,
-    createdAt: t.createdAt.toISOString(),
-    locale: t.locale,
-    deadlines,
-    breached,
-    met,
-    paused: clocks.some((c) => c.pausedAt !== null),
-    messages: messages.map((m) => ({
-      direction: m.direction,
-      from: m.fromAddress,
-      to: m.to,
-      subject: m.subject,
-      messageId: m.messageId,
-      at: m.at.toISOString(),
-      internal: m.internal,
-      author: m.author,
-    })),
-    timeEntries: entries.map((e) => ({
-      technician: e.technician,
-      role: e.role,
-      onsite: e.onsite,
-      minutes: e.minutes,
-      billableMinutes: e.billableMinutes,
-      fromBankMinutes: e.fromBankMinutes,
-      overageMinutes: e.overageMinutes,
-      amount: minorToDecimal(e.amountMinor),
-      currency: e.currency,
-      at: e.at.toISOString(),
-    })),
-    events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),
-  };
-}
+export type TicketsRepository = ReturnType<typeof createTicketsRepository>;

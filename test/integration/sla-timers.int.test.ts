@@ -13,7 +13,7 @@ import type { ContractsConfig } from '../../src/contracts/contracts.types.ts';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/client.ts';
 import { outboundMailsTable } from '../../src/mail/mail.tables.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
-import { createTicketsRepository, type TicketDetail } from '../../src/tickets/tickets.repository.ts';
+import { createTicketQueries, type TicketDetail } from '../../src/tickets/tickets.queries.ts';
 import { ticketsTable } from '../../src/tickets/tickets.tables.ts';
 import { isolatedExample } from '../support/contracts.ts';
 import { readMailbox, sendMail, waitFor, waitForMessages, type ReadMessage } from '../support/mail.ts';
@@ -84,7 +84,7 @@ async function deletePrefixKeys(): Promise<number> {
  * change and then read again.
  */
 async function ticket(number: number): Promise<TicketDetail> {
-  const detail = await createTicketsRepository({ db: handle.db }).get(number);
+  const detail = await createTicketQueries({ db: handle.db }).get(number);
   if (!detail) throw new Error(`ticket ${number} not found`);
   return detail;
 }

@@ -1,0 +1,6 @@
+ALTER TABLE "ticket_events" ADD CONSTRAINT "ticket_events_type_valid" CHECK ("ticket_events"."type" in ('opened', 'ack_suppressed', 'status', 'reopened', 'follow_up_after_close', 'bounce', 'technician_unverified', 'priority', 'kind', 'time', 'estimate', 'sla_met', 'sla_recomputed', 'sla_warning', 'sla_breach'));--> statement-breakpoint
+ALTER TABLE "tickets" ADD CONSTRAINT "tickets_status_valid" CHECK ("tickets"."status" in ('new', 'open', 'waiting', 'resolved', 'closed'));--> statement-breakpoint
+ALTER TABLE "tickets" ADD CONSTRAINT "tickets_priority_valid" CHECK ("tickets"."priority" in ('P1', 'P2', 'P3', 'P4'));--> statement-breakpoint
+ALTER TABLE "tickets" ADD CONSTRAINT "tickets_kind_valid" CHECK ("tickets"."kind" in ('incident', 'request'));--> statement-breakpoint
+ALTER TABLE "tickets" ADD CONSTRAINT "tickets_locale_valid" CHECK ("tickets"."locale" in ('en', 'sv', 'nb', 'nl'));--> statement-breakpoint
+ALTER TABLE "sla_clocks" ADD CONSTRAINT "sla_clocks_target_valid" CHECK ("sla_clocks"."target" in ('response', 'intervention', 'resolution'));

@@ -1,0 +1,57 @@
+// The audit trail of a ticket as one discriminated union: every event type with its typed
+// fields. The repository stores `type` in its own column and the remaining fields as `data`
+// (jsonb), so `helpdesk ticket N --json` shows `{ type, at, data }` with exactly these fields.
+import type { Priority, SlaTargetName, TicketKind } from '../contracts/contracts.types.ts';
+import type { TicketStatus } from './tickets.models.ts';
+
+export type TicketEvent =
+  | { type: 'opened'; matchedBy: 'contact' | 'domain' | 'default'; plan: string; kind: TicketKind; priority: Priority }
+  /** no acknowledgement: the per-sender loop brake, or mail older than the backlog age when first seen */
+  | { type: 'ack_suppressed'; reason: 'ackLimitPerHour'; acksLastHour: number }
+  | { type: 'ack_suppressed'; reason: 'backlog'; ageMs: number }
+  | { type: 'status'; from: TicketStatus; to: TicketStatus; by: string }
+  | { type: 'reopened'; by: 'customer' }
+  | { type: 'follow_up_after_close'; messageId: string | null }
+  | { type: 'bounce'; bouncedMessageId: string | null }
+  | { type: 'technician_unverified'; from: string; authenticationResults: string[] }
+  | { type: 'priority'; from: Priority; to: Priority; by: string }
+  | { type: 'kind'; from: TicketKind; to: TicketKind; by: string }
+  | { type: 'time'; minutes: number; role: string; onsite: boolean; by: string }
+  | { type: 'estimate'; minutes: number; by: string }
+  | { type: 'sla_met'; target: SlaTargetName; late: boolean }
+  | { type: 'sla_recomputed'; target: SlaTargetName; deadline: string }
+  | { type: 'sla_warning'; target: SlaTargetName; deadline: string }
+  | { type: 'sla_breach'; target: SlaTargetName; deadline: string };
+
+export type TicketEventType = TicketEvent['type'];
+
+export const TICKET_EVENT_TYPES: readonly [TicketEventType, ...TicketEventType[]] = [
+  'opened',
+  'ack_suppressed',
+  'status',
+  'reopened',
+  'follow_up_after_close',
+  'bounce',
+  'technician_unverified',
+  'priority',
+  'kind',
+  'time',
+  'estimate',
+  'sla_met',
+  'sla_recomputed',
+  'sla_warning',
+  'sla_breach',
+];
+
+/** One event of one ticket at one instant: what the repository stores as one row. */
+export interface TicketEventRecord {
+  ticketId: number;
+  at: Date;
+  event: TicketEvent;
+}
+
+/** The row shape: `type` apart, the other fields as the event's data. */
+export function eventRow(record: TicketEventRecord): { ticketId: number; at: Date; type: TicketEventType; data: Record<string, unknown> } {
+  const { type, ...data } = record.event;
+  return { ticketId: record.ticketId, at: record.at, type, data };
+}
