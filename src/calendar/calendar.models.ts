@@ -7,27 +7,19 @@
 // - Instants are accepted as `Date` or epoch ms and returned as `Date`; internally epoch ms.
 // - Open intervals are half-open `[start, end)`: the closing instant itself is closed.
 // - A business day is a local date (in the calendar's zone) with at least one open interval.
-import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
 import { HelpdeskError } from '../shared/errors.ts';
-import type {
-  BusinessCalendar,
-  CalendarDefinition,
-  HolidayType,
-  Instant,
-  IsoWeekday,
-  OpeningRange,
-} from './calendar.types.ts';
+import type { BusinessCalendar, CalendarDefinition, HolidayType, Instant, IsoWeekday, OpeningRange } from './calendar.types.ts';
+import { holidayTypesOfYear, parseHolidayRegion } from './holidays.models.ts';
+import { DAY_MS, formatOrdinal, isoWeekdayOfOrdinal, parseLocalDate, partsOfOrdinal } from './local-date.models.ts';
 
 export type { BusinessCalendar, Instant } from './calendar.types.ts';
 
-const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const MINUTES_PER_DAY = 1440;
 /** How many consecutive closed days we walk before calling a calendar "never open". */
 const MAX_CLOSED_DAYS = 3 * 366 + 1;
 const DEFAULT_CLOSE_TYPES: readonly HolidayType[] = ['public'];
-const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** One cached local date: absolute bounds and open intervals, flattened `[s0, e0, s1, e1, …]`. */
 interface Day {
@@ -36,83 +28,6 @@ interface Day {
   endMs: number;
   open: number[];
   openMs: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Local dates as ordinals (days since 1970-01-01): cheap keys and cheap weekday arithmetic.
-
-function ordinalOfParts(year: number, month: number, day: number): number {
-  return Date.UTC(year, month - 1, day) / DAY_MS;
-}
-
-function partsOfOrdinal(ordinal: number): { year: number; month: number; day: number } {
-  const date = new Date(ordinal * DAY_MS);
-  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-}
-
-function formatOrdinal(ordinal: number): string {
-  return new Date(ordinal * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** 1970-01-01 was a Thursday (ISO 4). */
-function isoWeekdayOfOrdinal(ordinal: number): IsoWeekday {
-  return (((((ordinal + 3) % 7) + 7) % 7) + 1) as IsoWeekday;
-}
-
-/** Parses `YYYY-MM-DD` into an ordinal; null when it is not a real calendar date. */
-function parseLocalDate(text: string): number | null {
-  const match = LOCAL_DATE.exec(text);
-  if (!match) return null;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  const ordinal = ordinalOfParts(year, month, day);
-  const back = partsOfOrdinal(ordinal);
-  return back.year === year && back.month === month && back.day === day ? ordinal : null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Holidays. date-holidays takes ~20 ms per country-year, so results are cached per region and
-// year for the whole process (the data is static; the cache is memoization, not state).
-
-interface HolidayRegion {
-  country: string;
-  state: string | undefined;
-  region: string | undefined;
-}
-
-let holidayRegistry: Holidays | null = null;
-const holidayCache = new Map<string, ReadonlyMap<string, readonly string[]>>();
-
-function parseHolidayRegion(code: string): HolidayRegion {
-  const [country = '', state, region] = code.trim().toUpperCase().split('-');
-  holidayRegistry ??= new Holidays();
-  const countries = holidayRegistry.getCountries() as Record<string, string>;
-  const known = country !== '' && countries[country] !== undefined;
-  const states = known && state !== undefined ? (holidayRegistry.getStates(country) as Record<string, string> | undefined) : undefined;
-  if (!known || (state !== undefined && states?.[state] === undefined)) {
-    throw new HelpdeskError('calendar.invalid', `"${code}" is not a holiday region known to date-holidays (e.g. SE, NO, DE-BY)`);
-  }
-  return { country, state, region };
-}
-
-/** Holiday types by local date `YYYY-MM-DD` (the country's own dates) for one region and year. */
-function holidayTypesOfYear(code: string, region: HolidayRegion, year: number): ReadonlyMap<string, readonly string[]> {
-  const key = `${code}|${year}`;
-  const cached = holidayCache.get(key);
-  if (cached) return cached;
-  const source = new Holidays(region.country, region.state ?? '', region.region ?? '');
-  const byDate = new Map<string, string[]>();
-  for (const holiday of source.getHolidays(year)) {
-    // `date` is local to the country ("2026-12-31 14:00:00" for an eve that starts at 14:00);
-    // a closing holiday closes the whole local date, so only the date part matters.
-    const date = holiday.date.slice(0, 10);
-    const types = byDate.get(date);
-    if (types) types.push(holiday.type);
-    else byDate.set(date, [holiday.type]);
-  }
-  holidayCache.set(key, byDate);
-  return byDate;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,8 +106,7 @@ export function createBusinessCalendar(def: CalendarDefinition): BusinessCalenda
     }
     closedOrdinals.add(ordinal);
   }
-  const holidayCode = def.holidays ? def.holidays.region.trim().toUpperCase() : null;
-  const holidayRegion = holidayCode ? parseHolidayRegion(holidayCode) : null;
+  const holidayRegion = def.holidays ? parseHolidayRegion(def.holidays.region) : null;
   const closeTypes = new Set<string>(def.holidays?.closeTypes.length ? def.holidays.closeTypes : DEFAULT_CLOSE_TYPES);
   const weekly: Array<readonly OpeningRange[]> = [];
   for (let weekday = 1; weekday <= 7; weekday++) weekly[weekday] = def.weekly[weekday as IsoWeekday] ?? [];
@@ -207,11 +121,11 @@ export function createBusinessCalendar(def: CalendarDefinition): BusinessCalenda
   let lastDay: Day | null = null;
 
   function isHolidayClosed(ordinal: number, year: number): boolean {
-    if (!holidayCode || !holidayRegion) return false;
+    if (!holidayRegion) return false;
     let closed = holidayYears.get(year);
     if (!closed) {
       const set = new Set<number>();
-      for (const [date, types] of holidayTypesOfYear(holidayCode, holidayRegion, year)) {
+      for (const [date, types] of holidayTypesOfYear(holidayRegion, year)) {
         const dateOrdinal = parseLocalDate(date);
         if (dateOrdinal !== null && types.some((type) => closeTypes.has(type))) set.add(dateOrdinal);
       }

@@ -13,6 +13,9 @@ export interface OpeningRange {
 /** date-holidays types that may close a day. */
 export type HolidayType = 'public' | 'bank' | 'school' | 'optional' | 'observance';
 
+/** Sorted, non-overlapping ranges per weekday; a weekday missing or empty is closed. */
+export type WeeklyHours = Partial<Record<IsoWeekday, OpeningRange[]>>;
+
 export interface CalendarDefinition {
   /** key in the contracts file, e.g. `office` */
   name: string;
@@ -23,7 +26,7 @@ export interface CalendarDefinition {
   /** extra closed local dates, `YYYY-MM-DD` */
   closedDates: string[];
   /** sorted, non-overlapping ranges per weekday; a weekday missing or empty is closed */
-  weekly: Partial<Record<IsoWeekday, OpeningRange[]>>;
+  weekly: WeeklyHours;
 }
 
 /** An instant as the calendar API accepts it: a `Date` or epoch milliseconds. */
