@@ -2,7 +2,7 @@
 // sync of the same file changes nothing) and history-keeping: a changed contract supersedes the
 // old row instead of rewriting it; customers and contacts that leave the file are deactivated.
 import { and, eq, isNull, notInArray, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import type { Database, DbOrTx } from '../db/client.ts';
 import type { ContractConfig, ContractsConfig } from './contracts.types.ts';
 import { calendarsTable, contactsTable, contractsTable, customersTable, plansTable, providersTable } from './contracts.tables.ts';
 
@@ -154,4 +154,20 @@ export function createContractsRepository({ db }: { db: Database }) {
       });
     },
   };
+}
+
+/**
+ * Who a ticket's SLA escalation names besides the provider: the contract's account manager and
+ * the customer's name (either null when the ticket has no contract or customer). One statement.
+ */
+export async function findEscalationContacts(
+  db: DbOrTx,
+  ticket: { contractId: number | null; customerId: number | null },
+): Promise<{ accountManager: string | null; customerName: string | null }> {
+  if (ticket.contractId === null && ticket.customerId === null) return { accountManager: null, customerName: null };
+  const rows = await db.execute<{ accountManager: string | null; customerName: string | null }>(
+    sql`select (select ${contractsTable.accountManager} from ${contractsTable} where ${contractsTable.id} = ${ticket.contractId}) as "accountManager",
+               (select ${customersTable.name} from ${customersTable} where ${customersTable.id} = ${ticket.customerId}) as "customerName"`,
+  );
+  return { accountManager: rows[0]?.accountManager ?? null, customerName: rows[0]?.customerName ?? null };
 }
