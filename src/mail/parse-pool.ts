@@ -1,9 +1,15 @@
-// A small pool of worker threads running parseInboundMail, so parsing (the CPU-heavy part of
-// intake) uses every core while the main thread does IMAP and Postgres I/O.
-// Trap: Node 20 workers do not inherit tsx's loader, so each worker boots through
+// Worker threads running parseInboundMail, so parsing (the CPU-heavy part of intake) uses every
+// core while the main thread does IMAP and Postgres I/O. piscina runs the threads and replaces
+// one that dies. Contract: parse() resolves with a ParseOutcome for every problem of the mail
+// itself (malformed → ok: false) and rejects only with ParsePoolUnavailableError (a crashed
+// thread, a closed pool), which callers treat as "retry later", never as a bad mail.
+// Trap: Node 20 workers do not inherit tsx's loader, so each thread boots through
 // parse-worker-boot.mjs, which registers tsx before importing the TypeScript worker.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { ParsePoolUnavailableError } from '../shared/errors.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
 import { parseInboundMail, type ParseOutcome } from './inbound-parse.ts';
 
 export interface ParsePool {
@@ -12,63 +18,52 @@ export interface ParsePool {
   readonly size: number;
 }
 
-interface Pending {
-  resolve(outcome: ParseOutcome): void;
-  reject(err: Error): void;
+export interface ParsePoolOptions {
+  /** worker threads; 0 parses on the calling thread. @defaultValue the number of cores */
+  threads?: number;
+  maxBytes: number;
+  /** module the threads run (default export: task handler); tests swap in one that crashes */
+  workerEntry?: URL;
+  /** where a thread that dies between tasks is reported. @defaultValue a logger at level warn */
+  logger?: Logger;
 }
 
-export function createParsePool(options: { threads?: number; maxBytes: number }): ParsePool {
+export function createParsePool(options: ParsePoolOptions): ParsePool {
   const threads = options.threads ?? Math.max(1, availableParallelism());
   if (threads === 0) {
     return { size: 0, parse: (raw) => parseInboundMail(raw, { maxBytes: options.maxBytes }), close: async () => {} };
   }
-  const bootUrl = new URL('./parse-worker-boot.mjs', import.meta.url);
-  const entry = new URL('./parse.worker.ts', import.meta.url).href;
-  const workers: { worker: Worker; inFlight: number }[] = [];
-  const pending = new Map<number, Pending>();
-  let nextId = 1;
+  const entry = (options.workerEntry ?? new URL('./parse.worker.ts', import.meta.url)).href;
+  const pool = new Piscina<{ raw: Uint8Array }, ParseOutcome>({
+    filename: fileURLToPath(new URL('./parse-worker-boot.mjs', import.meta.url)),
+    workerData: { entry, maxBytes: options.maxBytes },
+    minThreads: threads,
+    maxThreads: threads,
+    // Threads stay up: booting one (tsx + mailparser) costs far more than an idle thread.
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
   let closed = false;
-
-  for (let i = 0; i < threads; i++) {
-    const worker = new Worker(bootUrl, { workerData: { entry, maxBytes: options.maxBytes } });
-    const slot = { worker, inFlight: 0 };
-    worker.on('message', (msg: { id: number; outcome?: ParseOutcome; error?: string }) => {
-      const job = pending.get(msg.id);
-      if (!job) return;
-      pending.delete(msg.id);
-      slot.inFlight--;
-      if (msg.outcome) job.resolve(msg.outcome);
-      else job.reject(new Error(msg.error ?? 'parse worker failed'));
-    });
-    worker.on('error', (err) => {
-      // A crashed worker fails what it held; intake retries those mails on the next poll.
-      for (const [id, job] of pending) {
-        job.reject(err);
-        pending.delete(id);
-      }
-    });
-    worker.unref();
-    workers.push(slot);
-  }
+  // piscina emits 'error' for a thread that dies with no task to fail (with a task, that
+  // task's run() rejects instead). It replaces the thread either way.
+  const logger = options.logger ?? createLogger('warn', 'parse-pool');
+  pool.on('error', (err: Error) => logger.warn({ err: err.message }, 'a parse worker thread died; piscina replaces it'));
 
   return {
     size: threads,
-    parse(raw: Buffer): Promise<ParseOutcome> {
-      if (closed) return Promise.reject(new Error('parse pool is closed'));
-      const slot = workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-      const id = nextId++;
-      slot.inFlight++;
-      return new Promise<ParseOutcome>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        // Copy into a transferable ArrayBuffer: the source Buffer may be a slice of a pool.
-        const copy = new Uint8Array(raw.length);
-        copy.set(raw);
-        slot.worker.postMessage({ id, raw: copy }, [copy.buffer]);
-      });
+    async parse(raw: Buffer): Promise<ParseOutcome> {
+      if (closed) throw new ParsePoolUnavailableError('parse pool is closed');
+      // Copy into a transferable ArrayBuffer: the source Buffer may be a slice of a shared pool.
+      const copy = new Uint8Array(raw.length);
+      copy.set(raw);
+      try {
+        return await pool.run({ raw: copy }, { transferList: [copy.buffer] });
+      } catch (err) {
+        throw new ParsePoolUnavailableError(`parse pool failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
     },
     async close() {
       closed = true;
-      await Promise.all(workers.map((w) => w.worker.terminate()));
+      await pool.close();
     },
   };
 }

@@ -1,13 +1,17 @@
-// Worker-thread side of parse-pool.ts.
-import { parentPort, workerData } from 'node:worker_threads';
-import { parseInboundMail } from './inbound-parse.ts';
+// Worker-thread side of parse-pool.ts: one task is one mail. Every problem of the mail itself
+// comes back as a ParseOutcome with ok: false, so a rejected task always means a pool fault.
+import { workerData } from 'node:worker_threads';
+import { parseInboundMail, sha256Hex, type ParseOutcome } from './inbound-parse.ts';
 
-const { maxBytes } = workerData as { maxBytes: number };
-
-parentPort?.on('message', (msg: { id: number; raw: Uint8Array }) => {
-  const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);
-  parseInboundMail(raw, { maxBytes }).then(
-    (outcome) => parentPort?.postMessage({ id: msg.id, outcome }),
-    (err: unknown) => parentPort?.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) }),
-  );
-});
+export default async function parseTask(task: { raw: Uint8Array }): Promise<ParseOutcome> {
+  const { maxBytes } = workerData as { maxBytes: number };
+  const raw = Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength);
+  try {
+    return await parseInboundMail(raw, { maxBytes });
+  } catch (err) {
+    // parseInboundMail reports what it expects; anything it throws is still caused by this
+    // mail's bytes (the same bytes would throw again), so it is a mail problem, not a pool one.
+    const reason = err instanceof Error ? err.message : String(err);
+    return { ok: false, sha256: sha256Hex(raw), size: raw.length, reasonCode: 'mail.unparseable', reason: `parsing threw: ${reason}`.slice(0, 2000) };
+  }
+}
