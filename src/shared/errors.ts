@@ -12,9 +12,12 @@ export type ErrorCode =
   | 'mail.unparseable'
   | 'mail.too_large'
   | 'mail.send_failed'
+  | 'mail.parse_pool_unavailable'
   | 'ticket.not_found'
   | 'db.unavailable'
   | 'imap.unavailable'
+  | 'imap.move_failed'
+  | 'intake.unrecoverable'
   | 'usage.invalid';
 
 export class HelpdeskError extends Error {
@@ -31,4 +34,16 @@ export class HelpdeskError extends Error {
 
 export function isHelpdeskError(value: unknown, code?: ErrorCode): value is HelpdeskError {
   return value instanceof HelpdeskError && (code === undefined || value.code === code);
+}
+
+/**
+ * The parse pool could not parse a mail for a reason that has nothing to do with the mail (a
+ * worker thread crashed, the pool is closed). Callers retry the mail later; they never
+ * quarantine it as unparseable.
+ */
+export class ParsePoolUnavailableError extends HelpdeskError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('mail.parse_pool_unavailable', message, options);
+    this.name = 'ParsePoolUnavailableError';
+  }
 }
