@@ -3,19 +3,21 @@
 import type { CalendarDefinition } from '../calendar/calendar.types.ts';
 import type { SlaDuration } from '../shared/duration.ts';
 
-export type Locale = 'en' | 'sv' | 'nb' | 'nl';
-export const LOCALES: readonly Locale[] = ['en', 'sv', 'nb', 'nl'];
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
-export const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
-export type SlaTargetName = 'response' | 'intervention' | 'resolution';
-export const SLA_TARGETS: readonly SlaTargetName[] = ['response', 'intervention', 'resolution'];
+// The lists are readonly tuples so that table files can type columns with them
+// (`text('locale', { enum: LOCALES })`) and each type is derived from its list.
+export const LOCALES = ['en', 'sv', 'nb', 'nl'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const SLA_TARGETS = ['response', 'intervention', 'resolution'] as const;
+export type SlaTargetName = (typeof SLA_TARGETS)[number];
 export type Cadence = 'month' | 'quarter' | 'year';
 /**
  * Extension (docs/CONTRACTS.md, Extensions): a ticket is an incident (a fault: measured on the
  * plan's faultCalendar) or a request (planned work, questions: measured on the plan's calendar).
  */
-export type TicketKind = 'incident' | 'request';
-export const TICKET_KINDS: readonly TicketKind[] = ['incident', 'request'];
+export const TICKET_KINDS = ['incident', 'request'] as const;
+export type TicketKind = (typeof TICKET_KINDS)[number];
 
 /** Money is kept in minor units (öre, øre, cent) as integers: never floating point. */
 export interface Money {
@@ -46,6 +48,15 @@ export interface ProviderConfig {
    * Parser: null when absent; optional only so hand-built configs in tests need not name it.
    */
   technicianAuthentication?: { require: 'authentication-results'; authservId: string } | null;
+  /** Extension `provider.backlog`: how a backlog of old mail stays quiet. */
+  backlog: BacklogSettings;
+}
+
+export interface BacklogSettings {
+  /** mail older than this (ms) when the bot first sees it opens its ticket without an acknowledgement */
+  ackMaxAgeMs: number;
+  /** when one intake batch opens this many tickets or more, each technician gets one digest instead of one notice per ticket */
+  digestFrom: number;
 }
 
 export interface SlaTargets {

@@ -1,11 +1,12 @@
-// Sender → customer, contact and plan (DOMAIN.md "Sender → contract"): exact contact address,
-// else the customer's domain, else the no-contract plan. Display names, case and the sender's
-// +tag never matter.
+// Sender → customer, contact and plan (docs/CONTRACTS.md): exact contact address, else the
+// customer's domain, else the no-contract plan. Display names, case and the sender's +tag never
+// matter.
 //
 // Domains match exactly: `it.acme.se` does not fall under `acme.se`. A subdomain may belong to
 // someone else (hosting and mail providers hand them out), and a contract is money; the operator
 // lists every domain a customer writes from.
-import { domainOf, normalizeAddress } from '../mail/address.models.ts';
+import { DateTime } from 'luxon';
+import { domainOf, normalizeAddress } from '../shared/address.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import type { ContactConfig, ContractConfig, ContractsConfig, CustomerConfig, Technician } from './contracts.types.ts';
 
@@ -18,28 +19,40 @@ export interface SenderRoute {
   matchedBy: 'contact' | 'domain' | 'default';
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** A contract applies on `on` when start <= on < end (end exclusive; null = open-ended). */
 export function contractAppliesOn(contract: ContractConfig, on: string): boolean {
   // YYYY-MM-DD strings order like the dates they name.
   return contract.start <= on && (contract.end === null || on < contract.end);
 }
 
-/** The customer's contract in force on `on`: the current one first, then its history. */
+/** The customer's contract in force on the local date `on`: the current one first, then its history. */
 export function contractOn(customer: CustomerConfig, on: string): ContractConfig | null {
   const candidates = customer.contract ? [customer.contract, ...customer.history] : customer.history;
   return candidates.find((contract) => contractAppliesOn(contract, on)) ?? null;
 }
 
 /**
- * Who a sender is and which plan serves them on the local date `on` (YYYY-MM-DD). A customer
- * without a contract in force that day is still found (reports and the ticket list show it),
- * but served on the default plan. A prepaid account that is used up is the time bank's concern,
- * not routing's.
+ * The provider's calendar date (YYYY-MM-DD) at an instant. Contract dates are the provider's
+ * dates: a mail at 00:30 in Oslo on a contract's first day is that day's mail, although it is
+ * still the day before in UTC.
  */
-export function routeSender(config: ContractsConfig, fromAddress: string, on: string): SenderRoute {
-  if (!ISO_DATE.test(on)) throw new HelpdeskError('usage.invalid', `routing date must be YYYY-MM-DD, got "${on}"`);
+export function providerDateAt(config: ContractsConfig, at: Date): string {
+  const local = DateTime.fromJSDate(at, { zone: config.provider.timezone });
+  const date = local.isValid ? local.toISODate() : null;
+  if (date === null) {
+    throw new HelpdeskError('usage.invalid', `cannot route at ${String(at)} in ${config.provider.timezone} (${local.invalidExplanation ?? 'invalid'})`);
+  }
+  return date;
+}
+
+/**
+ * Who a sender is and which plan serves them at the instant `at` (the contract in force on the
+ * provider's local date then). A customer without a contract in force that day is still found
+ * (reports and the ticket list show it), but served on the default plan. A prepaid account that
+ * is used up is the time bank's concern, not routing's.
+ */
+export function routeSender(config: ContractsConfig, fromAddress: string, at: Date): SenderRoute {
+  const on = providerDateAt(config, at);
   const address = normalizeAddress(fromAddress);
   const domain = domainOf(address);
   const fallback: SenderRoute = { customer: null, contact: null, planKey: config.defaultPlan, contract: null, matchedBy: 'default' };

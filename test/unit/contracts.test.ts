@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadContractsFile } from '../../src/contracts/contracts.file.ts';
 import { parseContractsYaml, validateContracts } from '../../src/contracts/contracts.models.ts';
-import { parseMoneyMinor } from '../../src/contracts/contracts.schema.ts';
+import { parseMoneyMinor } from '../../src/contracts/contracts.values.ts';
 import type { ContractsConfig } from '../../src/contracts/contracts.types.ts';
 import { HelpdeskError } from '../../src/shared/errors.ts';
 
@@ -240,6 +240,23 @@ describe('defaults and normalization', () => {
     });
   });
 
+  it('reads provider.backlog, with defaults for the keys left out', () => {
+    expect(configOf(valid()).provider.backlog).toEqual({ ackMaxAgeMs: 86_400_000, digestFrom: 5 });
+    expect(configOf(valid().replace('locale: sv', 'locale: sv\n  backlog: { ackMaxAge: 90m }')).provider.backlog).toEqual({
+      ackMaxAgeMs: 5_400_000,
+      digestFrom: 5,
+    });
+    expect(configOf(valid().replace('locale: sv', 'locale: sv\n  backlog: { ackMaxAge: 1h30m, digestFrom: 2 }')).provider.backlog).toEqual({
+      ackMaxAgeMs: 5_400_000,
+      digestFrom: 2,
+    });
+  });
+
+  it('accepts a contact whose address starts with +, which has no tag to strip', () => {
+    const config = configOf(valid('customers:\n  - { name: A, contacts: [{ email: "+46701234567@sms.example" }] }\n'));
+    expect(config.customers[0]?.contacts[0]?.email).toBe('+46701234567@sms.example');
+  });
+
   it('turns money in major units into exact minor units', () => {
     expect(parseMoneyMinor('8000')).toEqual({ ok: true, minor: 800_000 });
     expect(parseMoneyMinor(58.0)).toEqual({ ok: true, minor: 5_800 });
@@ -314,6 +331,23 @@ customers:
         .replace('locale: sv', 'locale: sv\n  colour: blue') + 'extra: 1\n',
     );
     expect(problems).toEqual(['extra: unknown key', 'provider.colour: unknown key', 'plans.none.billing.incremnt: unknown key (did you mean "increment"?)']);
+  });
+
+  it('refuses bad provider.backlog values by path, with a did-you-mean for a misspelt key', () => {
+    const problems = problemsOf(valid().replace('locale: sv', 'locale: sv\n  backlog: { ackMaxAge: 2d, digestFrom: 1, ackMaxAges: 3h }'));
+    expect(problems).toEqual([
+      'provider.backlog.ackMaxAge: "2d" is a deadline, not an amount of time (use 15m, 1h, 1h30m, 1.5h, 30s)',
+      'provider.backlog.digestFrom: 1 is below the minimum of 2',
+      'provider.backlog.ackMaxAges: unknown key (did you mean "ackMaxAge"?)',
+    ]);
+    expect(problemsOf(valid().replace('locale: sv', 'locale: sv\n  backlog: { ackMaxAge: 0m, digestFrom: 2.5 }'))).toEqual([
+      'provider.backlog.ackMaxAge: "0m" must be more than zero',
+      'provider.backlog.digestFrom: expected a whole number, got 2.5',
+    ]);
+    expect(problemsOf(valid().replace('locale: sv', 'locale: sv\n  backlog: 24h'))).toEqual([
+      'provider.backlog: expected a mapping (key: value), got "24h"',
+    ]);
+    expect(problemsOf(valid().replace('locale: sv', 'locale: sv\n  backlogg: {}'))).toEqual(['provider.backlogg: unknown key (did you mean "backlog"?)']);
   });
 
   it('refuses a domain claimed by two customers and a contact listed twice', () => {

@@ -42,6 +42,7 @@ const config: ContractsConfig = {
     ],
     ackLimitPerHour: 5,
     reopenWindowMs: 14 * 86_400_000,
+    backlog: { ackMaxAgeMs: 86_400_000, digestFrom: 5 },
   },
   calendars: {
     office: { name: 'office', timezone: 'Europe/Stockholm', holidays: null, closedDates: [], weekly: { 1: [{ startMinute: 480, endMinute: 1020 }] } },
@@ -86,9 +87,14 @@ const config: ContractsConfig = {
   ],
 };
 
+/** Midday UTC: the same calendar date in every European zone. */
+function midday(date: string): Date {
+  return new Date(`${date}T12:00:00Z`);
+}
+
 describe('routeSender', () => {
   it('matches an exact contact address, ignoring display name, case and plus tag', () => {
-    const route = routeSender(config, 'EVA SVENSSON <Eva+printer@ACME.se>', '2026-03-04');
+    const route = routeSender(config, 'EVA SVENSSON <Eva+printer@ACME.se>', midday('2026-03-04'));
     expect(route.matchedBy).toBe('contact');
     expect(route.customer?.name).toBe('Acme AB');
     expect(route.contact?.email).toBe('eva@acme.se');
@@ -97,24 +103,24 @@ describe('routeSender', () => {
   });
 
   it('falls back to the customer domain for other senders of that domain', () => {
-    const route = routeSender(config, 'Nils <nils@acme.se>', '2026-03-04');
+    const route = routeSender(config, 'Nils <nils@acme.se>', midday('2026-03-04'));
     expect(route).toMatchObject({ matchedBy: 'domain', contact: null, planKey: 'alert' });
     expect(route.customer?.name).toBe('Acme AB');
   });
 
   it('prefers a contact over the domain of another customer', () => {
-    const route = routeSender(config, 'kari@consult.no', '2026-03-04');
+    const route = routeSender(config, 'kari@consult.no', midday('2026-03-04'));
     expect(route.customer?.name).toBe('Acme AB');
     expect(route.matchedBy).toBe('contact');
   });
 
   it('does not match subdomains: they are listed explicitly or not at all', () => {
-    const route = routeSender(config, 'ops@it.acme.se', '2026-03-04');
+    const route = routeSender(config, 'ops@it.acme.se', midday('2026-03-04'));
     expect(route).toEqual({ customer: null, contact: null, planKey: 'none', contract: null, matchedBy: 'default' });
   });
 
   it('serves unknown senders on the default plan', () => {
-    expect(routeSender(config, 'someone@elsewhere.example', '2026-03-04')).toEqual({
+    expect(routeSender(config, 'someone@elsewhere.example', midday('2026-03-04'))).toEqual({
       customer: null,
       contact: null,
       planKey: 'none',
@@ -124,40 +130,78 @@ describe('routeSender', () => {
   });
 
   it('does not apply a contract before its start day', () => {
-    const route = routeSender(config, 'anna@consult.no', '2026-02-28');
+    const route = routeSender(config, 'anna@consult.no', midday('2026-02-28'));
     expect(route.customer?.name).toBe('Consult Partners');
     expect(route).toMatchObject({ planKey: 'none', contract: null, matchedBy: 'domain' });
   });
 
   it('applies a contract from its start day on', () => {
-    expect(routeSender(config, 'anna@consult.no', '2026-03-01').planKey).toBe('attend');
+    expect(routeSender(config, 'anna@consult.no', midday('2026-03-01')).planKey).toBe('attend');
   });
 
   it('treats the end day as exclusive', () => {
-    expect(routeSender(config, 'eva@acme.se', '2026-12-31').planKey).toBe('alert');
-    const route = routeSender(config, 'eva@acme.se', '2027-01-01');
+    expect(routeSender(config, 'eva@acme.se', midday('2026-12-31')).planKey).toBe('alert');
+    const route = routeSender(config, 'eva@acme.se', midday('2027-01-01'));
     expect(route).toMatchObject({ planKey: 'none', contract: null, matchedBy: 'contact' });
     expect(route.customer?.name).toBe('Acme AB');
   });
 
   it('finds an earlier contract from the history for an earlier day', () => {
-    const route = routeSender(config, 'eva@acme.se', '2025-06-15');
+    const route = routeSender(config, 'eva@acme.se', midday('2025-06-15'));
     expect(route.planKey).toBe('attend');
     expect(route.contract).toEqual({ plan: 'attend', start: '2025-01-01', end: '2026-01-01', accountManager: null });
   });
 
   it('serves a customer without any contract on the default plan', () => {
-    const route = routeSender(config, 'jan@lapsed.nl', '2026-03-04');
+    const route = routeSender(config, 'jan@lapsed.nl', midday('2026-03-04'));
     expect(route.customer?.name).toBe('Lapsed BV');
     expect(route).toMatchObject({ planKey: 'none', contract: null, matchedBy: 'domain' });
   });
 
   it('routes text that is no address to the default plan', () => {
-    expect(routeSender(config, 'undisclosed-recipients', '2026-03-04').matchedBy).toBe('default');
+    expect(routeSender(config, 'undisclosed-recipients', midday('2026-03-04')).matchedBy).toBe('default');
   });
 
-  it('refuses a date that is not YYYY-MM-DD', () => {
-    expect(() => routeSender(config, 'eva@acme.se', '4.3.2026')).toThrow(expect.objectContaining({ code: 'usage.invalid' }));
+  it('refuses an instant that is not a valid date', () => {
+    expect(() => routeSender(config, 'eva@acme.se', new Date('4.3.2026 nonsense'))).toThrow(expect.objectContaining({ code: 'usage.invalid' }));
+  });
+});
+
+describe('routeSender by the provider\'s local date', () => {
+  const oslo: ContractsConfig = { ...config, provider: { ...config.provider, timezone: 'Europe/Oslo' } };
+
+  it('routes a mail at 00:30 Oslo time on a contract\'s first day to that contract (still the day before in UTC)', () => {
+    // Consult Partners' contract starts 2026-03-01; 00:30 in Oslo (UTC+1 in winter) is 23:30 UTC on 28 February.
+    const route = routeSender(oslo, 'anna@consult.no', new Date('2026-02-28T23:30:00Z'));
+    expect(route).toMatchObject({ planKey: 'attend', matchedBy: 'domain' });
+    expect(route.contract?.start).toBe('2026-03-01');
+  });
+
+  it('does not route a mail at 23:30 Oslo time on the day before the start to the contract', () => {
+    expect(routeSender(oslo, 'anna@consult.no', new Date('2026-02-28T22:30:00Z')).planKey).toBe('none');
+  });
+
+  it('still routes a mail at 23:30 Oslo time on a contract\'s last day to that contract', () => {
+    // Acme's contract ends 2027-01-01 (exclusive): 2026-12-31 is its last day.
+    expect(routeSender(oslo, 'eva@acme.se', new Date('2026-12-31T22:30:00Z')).planKey).toBe('alert');
+  });
+
+  it('does not route a mail of the day after the last day to the contract, although it is the last day in UTC', () => {
+    // 00:30 on 1 January in Oslo is 23:30 UTC on 31 December.
+    const route = routeSender(oslo, 'eva@acme.se', new Date('2026-12-31T23:30:00Z'));
+    expect(route).toMatchObject({ planKey: 'none', contract: null, matchedBy: 'contact' });
+  });
+
+  it('uses the zone\'s summer time too', () => {
+    // A contract that ends 2026-07-01: 00:30 on 1 July in Oslo (UTC+2) is 22:30 UTC on 30 June.
+    const summer: ContractsConfig = {
+      ...oslo,
+      customers: oslo.customers.map((customer) =>
+        customer.name === 'Lapsed BV' ? { ...customer, contract: { plan: 'attend', start: '2026-01-01', end: '2026-07-01', accountManager: null } } : customer,
+      ),
+    };
+    expect(routeSender(summer, 'jan@lapsed.nl', new Date('2026-06-30T21:30:00Z')).planKey).toBe('attend');
+    expect(routeSender(summer, 'jan@lapsed.nl', new Date('2026-06-30T22:30:00Z')).planKey).toBe('none');
   });
 });
 
