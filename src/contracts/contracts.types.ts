@@ -1,4 +1,4 @@
-// The normalized, validated contracts file (CONTRACTS.md). Everything downstream (sync,
+// The normalized, validated contracts file (docs/CONTRACTS.md). Everything downstream (sync,
 // routing, SLA, billing, reports) reads this shape, never the raw YAML.
 import type { CalendarDefinition } from '../calendar/calendar.types.ts';
 import type { SlaDuration } from '../shared/duration.ts';

@@ -1,6 +1,6 @@
-// Sender → customer, contact and plan (docs/CONTRACTS.md): exact contact address, else the
-// customer's domain, else the no-contract plan. Display names, case and the sender's +tag never
-// matter.
+// Sender → customer, contact and plan (docs/domain.md, "Sender → contract"): exact contact
+// address, else the customer's domain, else the no-contract plan. Display names, case and the
+// sender's +tag never matter.
 //
 // Domains match exactly: `it.acme.se` does not fall under `acme.se`. A subdomain may belong to
 // someone else (hosting and mail providers hand them out), and a contract is money; the operator

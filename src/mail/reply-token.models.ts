@@ -1,6 +1,7 @@
 // Per-ticket reply addresses (`support+17.<mac>@trinax.example`). The MAC makes the address
 // unguessable, so a reply to it proves the sender received a mail about that ticket: the first
-// threading rule and half of the technician trust rule (DOMAIN.md) rest on it.
+// threading rule and half of the technician trust rule (docs/domain.md, "Threading" and
+// "Trust of technician replies") rest on it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HelpdeskError } from '../shared/errors.ts';
 import { bareAddress, normalizeAddress, splitAddress, splitPlusTag } from '../shared/address.ts';

@@ -1,6 +1,6 @@
 // Address identity, the one implementation for routing, loop safety, reply tokens and the
 // contracts file: display names and case never matter, and plus-addressing of a sender does not
-// change who it is (docs/CONTRACTS.md, "Addresses").
+// change who it is (docs/domain.md, "Address identity").
 
 /**
  * The bare address of `Name <a@b>`, `"Svensson, Eva" <a@b>`, `a@b (comment)` or `mailto:a@b`,
