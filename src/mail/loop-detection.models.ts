@@ -2,6 +2,7 @@
 // answer it automatically (two autoresponders answering each other is the classic mail loop),
 // and recognise delivery-status reports (bounces) so they attach to a ticket instead of opening one.
 import { isSameMailbox, localPartOf } from '../shared/address.ts';
+import { isPlainObject } from '../shared/objects.ts';
 
 /** Why a mail counts as automatic; stored with the message, so the spellings are stable. */
 export type AutomationReason =
@@ -73,10 +74,9 @@ function flattenHeaderValue(value: unknown): string[] {
   if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
   if (value instanceof Date) return [value.toISOString()];
   if (Array.isArray(value)) return value.flatMap(flattenHeaderValue);
-  if (typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.text === 'string') return [record.text];
-    if ('value' in record) return flattenHeaderValue(record.value);
+  if (isPlainObject(value)) {
+    if (typeof value.text === 'string') return [value.text];
+    if ('value' in value) return flattenHeaderValue(value.value);
   }
   return [];
 }
@@ -90,7 +90,7 @@ function hasListId(headers: HeaderSource): boolean {
   if (hasHeader(headers, 'list-id')) return true;
   // mailparser folds List-* into `list: { id: {...}, unsubscribe: {...} }`.
   const list = rawHeader(headers, 'list');
-  return list !== null && typeof list === 'object' && 'id' in list;
+  return isPlainObject(list) && 'id' in list;
 }
 
 export function isEmptyReturnPath(returnPath: string | null | undefined): boolean {
