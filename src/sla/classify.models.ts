@@ -2,8 +2,7 @@
 // incident (something is broken: fault calendar, fault targets) or a request, and a priority.
 // Deliberately a short word list rather than anything clever, so that a technician can tell a
 // customer exactly why their mail was filed the way it was, and correct it with `#priority`.
-import type { Priority } from '../contracts/contracts.types.ts';
-import type { TicketKind } from './sla.models.ts';
+import type { Priority, TicketKind } from '../contracts/contracts.types.ts';
 
 export interface ClassifyInput {
   subject: string;

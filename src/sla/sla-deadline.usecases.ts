@@ -1,9 +1,9 @@
 // `helpdesk sla deadline`: one deadline from the contracts file alone, no database.
 import { DateTime } from 'luxon';
 import { createBusinessCalendar } from '../calendar/calendar.models.ts';
-import type { ContractsConfig, Priority, SlaTargetName } from '../contracts/contracts.types.ts';
+import type { ContractsConfig, Priority, SlaTargetName, TicketKind } from '../contracts/contracts.types.ts';
 import { HelpdeskError } from '../shared/errors.ts';
-import { computeDeadline, resolveTarget, type TicketKind } from './sla.models.ts';
+import { computeDeadline, resolveTarget } from './sla.models.ts';
 
 export interface DeadlineQuery {
   plan: string;

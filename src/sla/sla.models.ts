@@ -5,12 +5,8 @@
 // dropped instead of escalating on a deadline that no longer holds.
 import type { BusinessCalendar } from '../calendar/calendar.types.ts';
 import type { PlanConfig, Priority, SlaTargetName, TicketKind } from '../contracts/contracts.types.ts';
-
-/** Incidents (something is broken) run on the fault calendar, requests on the support calendar. */
-export type { TicketKind };
 import type { SlaDuration } from '../shared/duration.ts';
 import { HelpdeskError } from '../shared/errors.ts';
-
 
 export interface ResolvedTarget {
   duration: SlaDuration;
@@ -72,15 +68,22 @@ export function computeDeadline(calendar: BusinessCalendar, duration: SlaDuratio
 }
 
 /**
- * The instant at which `warnAt` (0..1, e.g. 0.75) of the business time between `from` and
- * `deadline` has elapsed, rounded down to the millisecond so the warning never comes late.
+ * The instant the warning of a clock goes out: when `warnAt` (0..1, e.g. 0.75) of its running
+ * business time has elapsed. The running time is the business time from `startedAt` to the
+ * deadline less the business time spent paused (`pausedBusinessMs`, which resumes added to
+ * the deadline); the pauses are counted before the warning point, so a paused-and-resumed clock
+ * warns that much later. Rounded down to the millisecond so the warning never comes late.
  */
-export function warnAtInstant(calendar: BusinessCalendar, from: Date, deadline: Date, warnAt: number): Date {
+export function warnAtInstant(
+  calendar: BusinessCalendar,
+  clock: Pick<SlaClock, 'startedAt' | 'deadline' | 'pausedBusinessMs'>,
+  warnAt: number,
+): Date {
   if (!(warnAt >= 0 && warnAt <= 1)) {
     throw new HelpdeskError('usage.invalid', `warnAt must be a share between 0 and 1, got ${warnAt}`);
   }
-  const total = calendar.businessTimeBetween(from, deadline);
-  return calendar.addBusinessTime(from, Math.floor(total * warnAt));
+  const running = calendar.businessTimeBetween(clock.startedAt, clock.deadline) - clock.pausedBusinessMs;
+  return calendar.addBusinessTime(clock.startedAt, Math.max(0, Math.floor(running * warnAt)) + clock.pausedBusinessMs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,4 +216,54 @@ export function recomputeClock(
   const deadline = clock.pausedBusinessMs > 0 ? change.calendar.addBusinessTime(base, clock.pausedBusinessMs) : base;
   if (deadline.getTime() === clock.deadline.getTime() && change.calendarKey === clock.calendarKey) return clock;
   return { ...clock, calendarKey: change.calendarKey, deadline, version: clock.version + 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the SLA module takes of a ticket, and what it hands back
+
+/** What the SLA clocks need to know of a ticket: its plan picks the targets, priority and kind resolve them. */
+export interface SlaTicket {
+  id: number;
+  planKey: string;
+  priority: Priority;
+  kind: TicketKind;
+}
+
+/**
+ * What happened to a ticket's clocks that its history records. The fields are those of the
+ * ticket events of the same type, so the tickets module stores a fact as it is.
+ */
+export type SlaFact =
+  | { type: 'sla_met'; target: SlaTargetName; late: boolean }
+  | { type: 'sla_recomputed'; target: SlaTargetName; deadline: string }
+  | { type: 'sla_warning'; target: SlaTargetName; deadline: string }
+  | { type: 'sla_breach'; target: SlaTargetName; deadline: string };
+
+export type TimerStage = 'warn' | 'breach';
+
+/** One job of the `sla-timers` queue: which clock, which stage, scheduled for which version. */
+export interface SlaTimer {
+  ticketId: number;
+  target: SlaTargetName;
+  stage: TimerStage;
+  version: number;
+}
+
+/** A timer to schedule: due `at`, served in the ticket's queue priority (lower first). */
+export interface TimerRequest extends SlaTimer {
+  at: Date;
+  queuePriority: number;
+}
+
+/**
+ * The timers a running clock needs: its warning (unless it went out already) and its breach.
+ * A paused, met or breached clock needs none; the caller selects running clocks only.
+ */
+export function timersOfRunningClock(
+  clock: { ticketId: number; target: SlaTargetName; version: number; warnAt: Date; warnedAt: Date | null; deadline: Date },
+  queuePriority: number,
+): TimerRequest[] {
+  const base = { ticketId: clock.ticketId, target: clock.target, version: clock.version, queuePriority };
+  const breach: TimerRequest = { ...base, stage: 'breach', at: clock.deadline };
+  return clock.warnedAt ? [breach] : [{ ...base, stage: 'warn', at: clock.warnAt }, breach];
 }

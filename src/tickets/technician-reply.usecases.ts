@@ -3,15 +3,18 @@
 // valid reply token AND come from a known technician address (see intake).
 import { eq } from 'drizzle-orm';
 import type { ContractsConfig, Technician } from '../contracts/contracts.types.ts';
+import type { DbOrTx } from '../db/client.ts';
 import type { ParsedInbound } from '../mail/inbound-parse.ts';
 import { messagesTable } from '../mail/mail.tables.ts';
-import type { Tx } from '../db/client.ts';
 import type { Outbox } from '../mail/outbox.usecases.ts';
-import type { SlaService } from '../sla/sla.usecases.ts';
-import { parseTechnicianReply, type Tag } from './tags.models.ts';
-import type { TicketEvent } from './ticket-events.models.ts';
-import { createTicketsRepository, type TicketRow } from './tickets.repository.ts';
-import { ticketsTable, timeEntriesTable } from './tickets.tables.ts';
+import type { SlaClocks } from '../sla/sla-clocks.usecases.ts';
+import type { SlaFact, SlaTicket } from '../sla/sla.models.ts';
+import { createSlaRepository } from '../sla/sla.repository.ts';
+import { parseTechnicianReply } from './tags.models.ts';
+import type { TicketEvent, TicketEventRecord } from './ticket-events.models.ts';
+import { ticketReference } from './tickets.models.ts';
+import { createTicketsRepository, type TicketPatch, type TicketRow } from './tickets.repository.ts';
+import { createTimeEntriesRepository } from './time-entries.repository.ts';
 
 export type { TicketRow };
 
@@ -20,28 +23,48 @@ export interface TechnicianReplyInput {
   technician: Technician;
   parsed: ParsedInbound;
   at: Date;
+  /** the reply's message row; null when that content was stored before (the mail was handled then) */
   messageRowId: number | null;
 }
 
-export function createTechnicianReplyHandler(deps: { config: ContractsConfig; outbox: Outbox; sla: SlaService }) {
+export interface TechnicianReplyResult {
+  outboundIds: string[];
+  /** the ticket's clocks changed: its SLA timers must be scheduled again after commit */
+  slaChanged: boolean;
+}
+
+export function createTechnicianReplyHandler(deps: { config: ContractsConfig; outbox: Outbox; sla: SlaClocks }) {
   const { config, outbox, sla } = deps;
 
   return {
-    async handle(tx: Tx, input: TechnicianReplyInput): Promise<{ outboundIds: string[]; slaChanged: boolean }> {
+    async handle(tx: DbOrTx, input: TechnicianReplyInput): Promise<TechnicianReplyResult> {
       const { ticket, technician, parsed, at } = input;
+      // The same content again (a redelivery) was applied the first time: log no time twice.
+      if (input.messageRowId === null) return { outboundIds: [], slaChanged: false };
+      const messageRowId = input.messageRowId;
       const reply = parseTechnicianReply(parsed.text);
       const outboundIds: string[] = [];
       let slaChanged = false;
-      const ticketRef = { id: ticket.id, number: ticket.number, subject: ticket.subject, serviceAddress: ticket.serviceAddress };
+      const ticketRef = ticketReference(ticket);
       const technicianLocale = technician.locale ?? config.provider.locale;
       const tickets = createTicketsRepository({ db: tx });
+      const clocks = createSlaRepository({ db: tx });
       const by = technician.email;
-      const event = (e: TicketEvent) => tickets.recordEvents([{ ticketId: ticket.id, at, event: e }]);
+      // Events are recorded together at the end, in the order they happened.
+      const events: TicketEventRecord[] = [];
+      const event = (e: TicketEvent | SlaFact) => events.push({ ticketId: ticket.id, at, event: e });
+      // What the SLA clocks see of the ticket, as the tags change it.
+      const current: SlaTicket = { id: ticket.id, planKey: ticket.planKey, priority: ticket.priority, kind: ticket.kind };
+      const patch: TicketPatch = {};
+      const queue = async (request: Parameters<Outbox['queue']>[1]) => {
+        const id = await outbox.queue(tx, request);
+        if (id) outboundIds.push(id);
+      };
 
       if (reply.errors.length > 0) {
         // A malformed tag is never silently dropped: the technician hears which line and why.
-        const id = await outbox.queue(tx, {
-          idempotencyKey: `tag-errors:${input.messageRowId ?? parsed.sha256}`,
+        await queue({
+          idempotencyKey: `tag-errors:${messageRowId}`,
           kind: 'tag-errors',
           locale: technicianLocale,
           to: [technician.email],
@@ -51,54 +74,52 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
           at,
           vars: { ticketNumber: ticket.number, subject: ticket.subject, errors: reply.errors },
         });
-        if (id) outboundIds.push(id);
       }
 
-      const tags: Tag[] = reply.tags;
+      const tags = reply.tags;
       const internal = tags.some((t) => t.type === 'internal');
-      if (input.messageRowId !== null) {
-        await tx.update(messagesTable).set({ internal, text: reply.body }).where(eq(messagesTable.id, input.messageRowId));
-      }
+      await tx.update(messagesTable).set({ internal, text: reply.body }).where(eq(messagesTable.id, messageRowId));
 
-      let status = ticket.status;
       for (const tag of tags) {
-        if (tag.type === 'priority' && tag.priority !== ticket.priority) {
-          await tx.update(ticketsTable).set({ priority: tag.priority, updatedAt: at }).where(eq(ticketsTable.id, ticket.id));
-          await event({ type: 'priority', from: ticket.priority, to: tag.priority, by });
-          await sla.recompute(tx, ticket.id, at);
+        if (tag.type === 'priority' && tag.priority !== current.priority) {
+          event({ type: 'priority', from: current.priority, to: tag.priority, by });
+          current.priority = patch.priority = tag.priority;
+          for (const fact of await sla.recomputeDeadlines(clocks, current)) event(fact);
           slaChanged = true;
-        } else if (tag.type === 'kind' && tag.kind !== ticket.kind) {
-          await tx.update(ticketsTable).set({ kind: tag.kind, updatedAt: at }).where(eq(ticketsTable.id, ticket.id));
-          await event({ type: 'kind', from: ticket.kind, to: tag.kind, by });
-          await sla.recompute(tx, ticket.id, at);
+        } else if (tag.type === 'kind' && tag.kind !== current.kind) {
+          event({ type: 'kind', from: current.kind, to: tag.kind, by });
+          current.kind = patch.kind = tag.kind;
+          for (const fact of await sla.recomputeDeadlines(clocks, current)) event(fact);
           slaChanged = true;
         } else if (tag.type === 'time') {
           const minutes = Math.ceil(tag.ms / 60_000);
-          const plan = config.plans[ticket.planKey];
-          await tx.insert(timeEntriesTable).values({
+          const role = tag.role ?? technician.role;
+          await createTimeEntriesRepository({ db: tx }).insertTimeEntry({
             ticketId: ticket.id,
-            messageId: input.messageRowId,
+            messageId: messageRowId,
             technician: technician.email,
-            role: tag.role ?? technician.role,
+            role,
             onsite: tag.onsite,
             minutes,
-            // Billing rules (increments, bank draw, rates) are applied by the billing issue;
-            // until then the entry records the raw minutes only.
+            // Billing rules (increments, bank draw, rates) are not applied yet: raw minutes.
             billableMinutes: minutes,
-            currency: plan?.billing.currency ?? 'EUR',
+            currency: config.plans[ticket.planKey]?.billing.currency ?? 'EUR',
             at,
           });
-          await event({ type: 'time', minutes, role: tag.role ?? technician.role, onsite: tag.onsite, by });
+          event({ type: 'time', minutes, role, onsite: tag.onsite, by });
           // Logged work means work has started: it meets the intervention target.
-          if (await sla.meet(tx, ticket.id, 'intervention', at)) slaChanged = true;
+          const facts = await sla.meetTarget(clocks, current, 'intervention', at);
+          for (const fact of facts) event(fact);
+          if (facts.length > 0) slaChanged = true;
         } else if (tag.type === 'estimate') {
-          await event({ type: 'estimate', minutes: Math.ceil(tag.ms / 60_000), by });
+          event({ type: 'estimate', minutes: Math.ceil(tag.ms / 60_000), by });
         }
       }
 
+      let status = ticket.status;
       if (!internal && reply.body.trim().length > 0) {
-        const id = await outbox.queue(tx, {
-          idempotencyKey: `technician-reply:${input.messageRowId ?? parsed.sha256}`,
+        await queue({
+          idempotencyKey: `technician-reply:${messageRowId}`,
           kind: 'technician-reply',
           locale: ticket.locale,
           to: [ticket.requester],
@@ -109,36 +130,32 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
           at,
           vars: { ticketNumber: ticket.number, subject: ticket.subject, body: reply.body.trim(), technicianName: technician.name ?? technician.email },
         });
-        if (id) outboundIds.push(id);
         // The first human reply that reaches the customer meets the response target.
-        if (!ticket.firstResponseAt) {
-          await tx.update(ticketsTable).set({ firstResponseAt: at }).where(eq(ticketsTable.id, ticket.id));
-        }
-        if (await sla.meet(tx, ticket.id, 'response', at)) slaChanged = true;
+        if (!ticket.firstResponseAt) patch.firstResponseAt = at;
+        const facts = await sla.meetTarget(clocks, current, 'response', at);
+        for (const fact of facts) event(fact);
+        if (facts.length > 0) slaChanged = true;
         if (status === 'new') {
-          status = 'open';
-          await tx.update(ticketsTable).set({ status, updatedAt: at }).where(eq(ticketsTable.id, ticket.id));
-          await event({ type: 'status', from: 'new', to: 'open', by });
+          status = patch.status = 'open';
+          event({ type: 'status', from: 'new', to: 'open', by });
         }
       }
 
       for (const tag of tags) {
         if (tag.type !== 'status' || tag.status === status) continue;
         const from = status;
-        status = tag.status;
-        const patch: Partial<TicketRow> = { status, updatedAt: at };
+        status = patch.status = tag.status;
         if (status === 'resolved') patch.resolvedAt = at;
         if (status === 'closed') patch.closedAt = at;
-        await tx.update(ticketsTable).set(patch).where(eq(ticketsTable.id, ticket.id));
-        await event({ type: 'status', from, to: status, by });
-        if (from === 'waiting') await sla.resume(tx, ticket.id, at);
-        if (status === 'open' && (await sla.meet(tx, ticket.id, 'intervention', at))) slaChanged = true;
-        if (status === 'waiting') await sla.pause(tx, ticket.id, at);
-        if (status === 'resolved' || status === 'closed') await sla.meetAll(tx, ticket.id, at);
+        event({ type: 'status', from, to: status, by });
+        if (from === 'waiting') await sla.resumeClocks(clocks, current, at);
+        if (status === 'open') for (const fact of await sla.meetTarget(clocks, current, 'intervention', at)) event(fact);
+        if (status === 'waiting') await sla.pauseClocks(clocks, current, at);
+        if (status === 'resolved' || status === 'closed') await sla.meetAllTargets(clocks, current, at);
         slaChanged = true;
         if (status === 'resolved') {
-          const id = await outbox.queue(tx, {
-            idempotencyKey: `resolved:${ticket.id}:${input.messageRowId ?? parsed.sha256}`,
+          await queue({
+            idempotencyKey: `resolved:${ticket.id}:${messageRowId}`,
             kind: 'resolved',
             locale: ticket.locale,
             to: [ticket.requester],
@@ -147,9 +164,11 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
             at,
             vars: { ticketNumber: ticket.number, subject: ticket.subject, reopenDays: Math.round(config.provider.reopenWindowMs / 86_400_000) },
           });
-          if (id) outboundIds.push(id);
         }
       }
+
+      if (Object.keys(patch).length > 0) await tickets.update(ticket.id, { ...patch, updatedAt: at });
+      await tickets.recordEvents(events);
       return { outboundIds, slaChanged };
     },
   };

@@ -13,6 +13,7 @@ import {
   resolveTarget,
   resumeClock,
   startClock,
+  timersOfRunningClock,
   warnAtInstant,
   type SlaClock,
 } from '../../src/sla/sla.models.ts';
@@ -179,17 +180,51 @@ describe('computeDeadline', () => {
 });
 
 describe('warnAtInstant', () => {
+  /** A running clock as Postgres stores it: only these fields decide the warning. */
+  const clock = (startedAt: string, deadline: string, pausedBusinessMs = 0) => ({ startedAt: t(startedAt), deadline: t(deadline), pausedBusinessMs });
+
   it('warns at three quarters of a same-day target', () => {
-    expect(warnAtInstant(office, t('2026-03-09T08:00:00+01:00'), t('2026-03-09T16:00:00+01:00'), 0.75)).toEqual(
-      t('2026-03-09T14:00:00+01:00'),
-    );
+    expect(warnAtInstant(office, clock('2026-03-09T08:00:00+01:00', '2026-03-09T16:00:00+01:00'), 0.75)).toEqual(t('2026-03-09T14:00:00+01:00'));
   });
 
   it('counts only business time for a target over a night', () => {
     // 4 business hours: Monday 16–17 and Tuesday 08–11; 3 h in is Tuesday 10:00
-    expect(warnAtInstant(office, t('2026-03-09T16:00:00+01:00'), t('2026-03-10T11:00:00+01:00'), 0.75)).toEqual(
+    expect(warnAtInstant(office, clock('2026-03-09T16:00:00+01:00', '2026-03-10T11:00:00+01:00'), 0.75)).toEqual(t('2026-03-10T10:00:00+01:00'));
+  });
+
+  it('leaves the paused time out of the share and adds it back', () => {
+    // A 4 h target from Monday 08:00 (deadline 12:00), paused 09:00–11:00: the deadline moved
+    // on to 14:00. Three quarters of the 4 running hours is 3 h; with the 2 paused hours the
+    // warning is at 08:00 + 5 h = 13:00 (three quarters of 08:00–14:00 would be 12:30).
+    expect(warnAtInstant(office, clock('2026-03-09T08:00:00+01:00', '2026-03-09T14:00:00+01:00', 2 * HOUR), 0.75)).toEqual(
+      t('2026-03-09T13:00:00+01:00'),
+    );
+  });
+
+  it('counts a pause over a night by its business time only', () => {
+    // A 4 h target from Monday 15:00 (deadline Tuesday 10:00), paused Monday 16:00 – Tuesday
+    // 09:00: 2 business hours (16–17, 08–09), so the deadline is Tuesday 12:00. Half of the 4
+    // running hours is 2 h; plus the 2 paused hours, 4 business hours after Monday 15:00 is
+    // Tuesday 10:00.
+    expect(warnAtInstant(office, clock('2026-03-09T15:00:00+01:00', '2026-03-10T12:00:00+01:00', 2 * HOUR), 0.5)).toEqual(
       t('2026-03-10T10:00:00+01:00'),
     );
+  });
+
+  it('warns at the resume instant when the whole budget but the paused time is used up', () => {
+    // 1 h target from 08:00, paused 08:00–10:00 at once: deadline 11:00, nothing ran yet, so
+    // even a 100 % share lands at 08:00 + 1 h + 2 h = 11:00 and a 0 % share at 10:00.
+    const pausedAtOnce = clock('2026-03-09T08:00:00+01:00', '2026-03-09T11:00:00+01:00', 2 * HOUR);
+    expect(warnAtInstant(office, pausedAtOnce, 1)).toEqual(t('2026-03-09T11:00:00+01:00'));
+    expect(warnAtInstant(office, pausedAtOnce, 0)).toEqual(t('2026-03-09T10:00:00+01:00'));
+  });
+
+  it('rounds down to the millisecond so the warning never comes late', () => {
+    expect(warnAtInstant(allWeek, clock('2026-03-09T00:00:00.000Z', '2026-03-09T00:00:01.001Z'), 0.5)).toEqual(t('2026-03-09T00:00:00.500Z'));
+  });
+
+  it('refuses a share outside 0..1', () => {
+    expect(() => warnAtInstant(office, clock('2026-03-09T08:00:00+01:00', '2026-03-09T16:00:00+01:00'), 1.5)).toThrow(/warnAt must be a share/);
   });
 });
 
@@ -317,5 +352,29 @@ describe('the SLA clock', () => {
   it('keeps the version when a recompute changes nothing', () => {
     const clock: SlaClock = fourHours('2026-03-09T10:00:00+01:00');
     expect(recomputeClock(clock, { calendar: office, calendarKey: 'office', duration: elapsed(4 * HOUR) })).toBe(clock);
+  });
+});
+
+describe('timersOfRunningClock', () => {
+  const running = {
+    ticketId: 7,
+    target: 'response' as const,
+    version: 3,
+    warnAt: t('2026-03-09T14:00:00+01:00'),
+    warnedAt: null,
+    deadline: t('2026-03-09T16:00:00+01:00'),
+  };
+
+  it('asks for the warning and the breach of a clock not warned yet', () => {
+    expect(timersOfRunningClock(running, 20)).toEqual([
+      { ticketId: 7, target: 'response', version: 3, queuePriority: 20, stage: 'warn', at: t('2026-03-09T14:00:00+01:00') },
+      { ticketId: 7, target: 'response', version: 3, queuePriority: 20, stage: 'breach', at: t('2026-03-09T16:00:00+01:00') },
+    ]);
+  });
+
+  it('asks for the breach only once the warning went out', () => {
+    expect(timersOfRunningClock({ ...running, warnedAt: t('2026-03-09T14:00:01+01:00') }, 20)).toEqual([
+      { ticketId: 7, target: 'response', version: 3, queuePriority: 20, stage: 'breach', at: t('2026-03-09T16:00:00+01:00') },
+    ]);
   });
 });
