@@ -1,7 +1,6 @@
 // Duration syntax of the contracts file (CONTRACTS.md): 30s, 15m, 1h, 1h30m, 1.5h, 2d, SBD, NBD.
 // `d` means business days of a calendar, so it cannot be turned into milliseconds here;
 // SBD/NBD are calendar-relative too. Plain elapsed amounts are kept in whole milliseconds.
-import { HelpdeskError } from './errors.ts';
 
 export type SlaDuration =
   | { kind: 'elapsed'; ms: number }
@@ -46,12 +45,6 @@ export function parseSlaDuration(text: string): SlaDuration | null {
   }
   const ms = parseElapsed(source);
   return ms !== null && ms > 0 ? { kind: 'elapsed', ms } : null;
-}
-
-export function parseSlaDurationOrThrow(text: string): SlaDuration {
-  const parsed = parseSlaDuration(text);
-  if (!parsed) throw new HelpdeskError('duration.invalid', `"${text}" is not a duration (${DURATION_HINT})`);
-  return parsed;
 }
 
 /** Renders an elapsed duration the way the contracts file writes it (1h30m, 45m, 30s). */
