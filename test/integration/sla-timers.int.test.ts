@@ -236,6 +236,42 @@ describe('SLA timers on a 30-second response promise', () => {
     expect(eventAt(breached, 'sla_breach', (d) => d.target === 'response')).toBeGreaterThanOrEqual(movedDeadline);
   }, 150_000);
 
+  // Not concurrent: the tests above measure real-time instants, and a busy machine skews them.
+  it('moves a timer that fires before its instant back to the delayed set, and it does its work at that instant', async () => {
+    const requester = customer('early');
+    const { number } = await openTicket(requester, 'Skärmen blinkar');
+    const id = await ticketId(number);
+    const created = Date.parse((await ticket(number)).createdAt);
+    const warnInstant = created + 15_000;
+    const jobId = `sla.${id}.response.warn.v1`;
+    const scheduled = await waitFor('the warning timer scheduled', async () => bot.queues.slaTimers.getJob(jobId), 10_000, 100);
+
+    // Run it now, about 15 s before its instant, as if Redis's clock ran ahead of ours.
+    await scheduled.promote();
+    const moved = await waitFor(
+      'the timer back in the delayed set',
+      async () => {
+        const job = await bot.queues.slaTimers.getJob(jobId);
+        return job?.processedOn && (await job.getState()) === 'delayed' ? job : null;
+      },
+      10_000,
+      50,
+    );
+    // Moved, not failed: no attempt spent, no error, and due at the warning instant (a retry
+    // after a failure would be due after the 1 s backoff instead).
+    expect(moved.attemptsMade).toBe(0);
+    expect(moved.failedReason).toBeUndefined();
+    expect(Math.abs(moved.processedOn! + moved.delay - warnInstant)).toBeLessThan(500);
+    expect(await escalationsOf(number, 'sla-warning')).toEqual([]);
+
+    const [warning] = await waitForMessages(env, accountManager, `[#${number}] SLA-varning: svarstiden`, 1, 40_000);
+    expect(warning!.subject).toContain(`[#${number}]`);
+    const warnedAt = eventAt(await ticket(number), 'sla_warning', (d) => d.target === 'response');
+    expect(warnedAt).toBeGreaterThanOrEqual(warnInstant);
+    expect(warnedAt).toBeLessThan(warnInstant + 5_000);
+    expect(await escalationsOf(number, 'sla-warning')).toHaveLength(1);
+  }, 90_000);
+
   it('rebuilds every timer from Postgres after Redis lost them and the bot restarted, and still escalates', async () => {
     const requester = customer('restart');
     const { number } = await openTicket(requester, 'Servern startar om hela tiden');
