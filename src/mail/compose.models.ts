@@ -7,6 +7,7 @@ import { ticketSubject } from './threading.models.ts';
 export const MAIL_KINDS = [
   'ack',
   'technician-new-ticket',
+  'technician-digest',
   'technician-reply',
   'sla-warning',
   'sla-breach',
@@ -26,6 +27,7 @@ export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 
   ack: 'auto-replied',
   'tag-errors': 'auto-replied',
   'technician-new-ticket': 'auto-generated',
+  'technician-digest': 'auto-generated',
   'sla-warning': 'auto-generated',
   'sla-breach': 'auto-generated',
   resolved: 'auto-generated',
@@ -40,8 +42,10 @@ export interface ComposeOutboundInput {
   fromName: string;
   to: readonly string[];
   cc?: readonly string[];
-  replyTo: string;
-  ticketNumber: number;
+  /** the ticket's reply address; null for a mail about several tickets (a digest) */
+  replyTo: string | null;
+  /** null for a mail about several tickets: no subject tag, no X-Helpdesk-Ticket */
+  ticketNumber: number | null;
   subject: string;
   text: string;
   html: string;
@@ -59,7 +63,7 @@ export interface ComposedMail {
   from: { name: string; address: string };
   to: string[];
   cc?: string[];
-  replyTo: string;
+  replyTo?: string;
   subject: string;
   text: string;
   html: string;
@@ -82,10 +86,9 @@ export function composeOutbound(input: ComposeOutboundInput): ComposedMail {
     // Anything else would make an invalid (or header-injecting) Message-ID.
     throw new HelpdeskError('usage.invalid', `cannot build a Message-ID from "${input.outboundId}" and "${input.messageDomain}"`);
   }
-  const headers: Record<string, string> = {
-    'X-Helpdesk-Ticket': String(input.ticketNumber),
-    'X-Helpdesk-Kind': input.kind,
-  };
+  const headers: Record<string, string> = {};
+  if (input.ticketNumber !== null) headers['X-Helpdesk-Ticket'] = String(input.ticketNumber);
+  headers['X-Helpdesk-Kind'] = input.kind;
   if (input.automatic) {
     headers['Auto-Submitted'] = AUTO_SUBMITTED_BY_KIND[input.kind] ?? 'auto-generated';
     headers['X-Auto-Response-Suppress'] = 'All';
@@ -101,12 +104,12 @@ export function composeOutbound(input: ComposeOutboundInput): ComposedMail {
     messageId: `<${input.outboundId}@${input.messageDomain.toLowerCase()}>`,
     from: { name: input.fromName, address: input.serviceAddress },
     to: [...input.to],
-    replyTo: input.replyTo,
-    subject: ticketSubject(input.ticketNumber, input.subject),
+    subject: input.ticketNumber === null ? input.subject : ticketSubject(input.ticketNumber, input.subject),
     text: input.text,
     html: input.html,
     headers,
   };
+  if (input.replyTo !== null) mail.replyTo = input.replyTo;
   if (input.cc && input.cc.length > 0) mail.cc = [...input.cc];
   if (inReplyTo !== null) mail.inReplyTo = inReplyTo;
   if (uniqueReferences.length > 0) mail.references = uniqueReferences;

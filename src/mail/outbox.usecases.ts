@@ -6,13 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { ContractsConfig, Locale } from '../contracts/contracts.types.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { messagesTable, outboundMailsTable } from './mail.tables.ts';
-import { domainOf } from './address.models.ts';
+import { domainOf } from '../shared/address.ts';
+import { outboundMailsTable } from './mail.tables.ts';
 import { createReplyAddress } from './reply-token.models.ts';
 import { composeOutbound } from './compose.models.ts';
-import { HelpdeskError } from '../shared/errors.ts';
 import type { MailKind, TemplateRenderer } from './templates.ts';
-
 
 export interface OutboundRequest {
   idempotencyKey: string;
@@ -21,7 +19,8 @@ export interface OutboundRequest {
   vars: Record<string, unknown>;
   to: string[];
   cc?: string[];
-  ticket: { id: number; number: number; subject: string; serviceAddress: string };
+  /** the ticket the mail is about; null for a mail about several (a digest): no reply token, no subject tag */
+  ticket: { id: number; number: number; subject: string; serviceAddress: string } | null;
   /** acks, notifications and escalations are automatic (RFC 3834); relayed human text is not */
   automatic: boolean;
   inReplyTo?: string | null;
@@ -36,62 +35,95 @@ export interface OutboundRequest {
 export interface Outbox {
   /** inserts the outbound row (no-op when the key exists); returns the new row id or null */
   queue(tx: DbOrTx, request: OutboundRequest): Promise<string | null>;
+  /** many rows in one statement; returns the ids of the rows that were new, in request order */
+  queueMany(tx: DbOrTx, requests: readonly OutboundRequest[]): Promise<string[]>;
 }
 
 export function createOutbox(deps: { config: ContractsConfig; renderer: TemplateRenderer; secret: string }): Outbox {
   const { config, renderer, secret } = deps;
-  return {
-    async queue(tx, request) {
-      const serviceAddress = request.fromAddress ?? request.ticket.serviceAddress;
-      const rendered = renderer.render(request.kind, request.locale, {
-        providerName: config.provider.name,
-        ...request.vars,
-      });
-      const id = randomUUID();
-      const ticket = request.ticket;
-      if (!ticket) throw new HelpdeskError('usage.invalid', `outbound ${request.kind} mail needs a ticket`);
-      const fromName = request.fromName ?? config.provider.name;
-      const mail = composeOutbound({
-        outboundId: id,
-        kind: request.kind,
-        serviceAddress,
-        fromName,
-        to: request.to,
-        cc: request.cc,
-        replyTo: createReplyAddress({ serviceAddress, ticketNumber: ticket.number, secret }),
-        ticketNumber: ticket.number,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        inReplyTo: request.inReplyTo ?? null,
-        references: request.references,
-        automatic: request.automatic,
-        messageDomain: domainOf(serviceAddress) ?? 'localhost',
-      });
-      // One statement (hot path of intake: three outbound mails per new ticket): the outbound
-      // row, and — only if its idempotency key was new — the ticket's history row for it (which
-      // also makes replies to this Message-ID thread into the ticket).
-      const p = sql.param;
-      const rows = await tx.execute<{ id: string }>(sql`
-        with outbound as (
-          insert into ${outboundMailsTable} (id, idempotency_key, ticket_id, kind, from_address, from_name, "to", cc, reply_to,
-            subject, text, html, message_id, in_reply_to, "references", automatic, headers, created_at)
-          values (${p(id)}, ${p(request.idempotencyKey)}, ${p(ticket.id)}, ${p(request.kind)}, ${p(serviceAddress)}, ${p(fromName)},
-            ${p(mail.to)}::text[], ${p(mail.cc ?? [])}::text[], ${p(mail.replyTo)}, ${p(mail.subject)}, ${p(mail.text)}, ${p(mail.html)},
-            ${p(mail.messageId)}, ${p(mail.inReplyTo ?? null)}, ${p(mail.references ?? [])}::text[], ${p(request.automatic)},
-            ${p(JSON.stringify(mail.headers))}::jsonb, ${p(request.at.toISOString())}::timestamptz)
-          on conflict (idempotency_key) do nothing
-          returning id, ticket_id, message_id, in_reply_to, "references", from_address, from_name, "to", cc, subject, created_at, text, html, automatic
-        )
-        insert into ${messagesTable} (ticket_id, direction, message_id, in_reply_to, "references", from_address, from_name, "to", cc,
+
+  /** Renders and composes one mail into the row that is stored (pure apart from the fresh id). */
+  function outboundRow(request: OutboundRequest) {
+    const ticket = request.ticket;
+    const serviceAddress = request.fromAddress ?? ticket?.serviceAddress ?? config.provider.addresses[0]!;
+    const rendered = renderer.render(request.kind, request.locale, { providerName: config.provider.name, ...request.vars });
+    const id = randomUUID();
+    const fromName = request.fromName ?? config.provider.name;
+    const mail = composeOutbound({
+      outboundId: id,
+      kind: request.kind,
+      serviceAddress,
+      fromName,
+      to: request.to,
+      cc: request.cc,
+      replyTo: ticket ? createReplyAddress({ serviceAddress, ticketNumber: ticket.number, secret }) : null,
+      ticketNumber: ticket?.number ?? null,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      inReplyTo: request.inReplyTo ?? null,
+      references: request.references,
+      automatic: request.automatic,
+      messageDomain: domainOf(serviceAddress) ?? 'localhost',
+    });
+    return {
+      id,
+      idempotencyKey: request.idempotencyKey,
+      ticketId: ticket?.id ?? null,
+      kind: request.kind,
+      fromAddress: serviceAddress,
+      fromName,
+      to: mail.to,
+      cc: mail.cc ?? [],
+      replyTo: mail.replyTo ?? null,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+      inReplyTo: mail.inReplyTo ?? null,
+      references: mail.references ?? [],
+      automatic: request.automatic,
+      headers: mail.headers,
+      createdAt: request.at,
+    };
+  }
+
+  async function queueMany(tx: DbOrTx, requests: readonly OutboundRequest[]): Promise<string[]> {
+    if (requests.length === 0) return [];
+    const rows = requests.map(outboundRow);
+    // One statement for the whole list (intake queues a batch's acks and notices at once): the
+    // outbound rows, and for each row whose idempotency key was new and that belongs to a ticket,
+    // the ticket's history row (which also makes replies to this Message-ID thread into it).
+    const inserted = await tx.execute<{ id: string }>(sql`
+      with input as (
+        select * from jsonb_to_recordset(${sql.param(JSON.stringify(rows))}::jsonb) as r(id uuid, "idempotencyKey" text, "ticketId" bigint,
+          kind text, "fromAddress" text, "fromName" text, "to" text[], cc text[], "replyTo" text, subject text, text text, html text,
+          "messageId" text, "inReplyTo" text, "references" text[], automatic boolean, headers jsonb, "createdAt" timestamptz)
+      ), outbound as (
+        insert into ${outboundMailsTable} (id, idempotency_key, ticket_id, kind, from_address, from_name, "to", cc, reply_to,
+          subject, text, html, message_id, in_reply_to, "references", automatic, headers, created_at)
+        select id, "idempotencyKey", "ticketId", kind, "fromAddress", "fromName", "to", cc, "replyTo",
+          subject, text, html, "messageId", "inReplyTo", "references", automatic, headers, "createdAt" from input
+        on conflict (idempotency_key) do nothing
+        returning id, ticket_id, message_id, in_reply_to, "references", from_address, from_name, "to", cc, subject, created_at, text, html, automatic
+      ), history as (
+        insert into messages (ticket_id, direction, message_id, in_reply_to, "references", from_address, from_name, "to", cc,
           subject, at, text, html, author, internal, outbound_id)
         select ticket_id, 'out', message_id, in_reply_to, "references", from_address, from_name, "to", cc,
           subject, created_at, text, html, case when automatic then 'system' else 'technician' end, false, id
-        from outbound
-        returning outbound_id as id`);
-      if (rows.length === 0) return null;
-      return id;
+        from outbound where ticket_id is not null
+      )
+      select id from outbound`);
+    const fresh = new Set(inserted.map((r) => String(r.id)));
+    return rows.filter((r) => fresh.has(r.id)).map((r) => r.id);
+  }
+
+  return {
+    async queue(tx, request) {
+      const [id] = await queueMany(tx, [request]);
+      return id ?? null;
     },
+    queueMany,
   };
 }
 
@@ -104,4 +136,10 @@ export async function listAcksSince(tx: DbOrTx, since: Date): Promise<{ to: stri
     .select({ to: outboundMailsTable.to, createdAt: outboundMailsTable.createdAt })
     .from(outboundMailsTable)
     .where(and(eq(outboundMailsTable.kind, 'ack'), gt(outboundMailsTable.createdAt, since)));
+}
+
+/** A delivery-status report came back for these Message-IDs of ours: those mails bounced. */
+export async function markOutboundBounced(tx: DbOrTx, messageIds: readonly string[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  await tx.execute(sql`update ${outboundMailsTable} set state = 'bounced' where message_id = any(${sql.param([...messageIds])}::text[])`);
 }

@@ -45,6 +45,20 @@ export type MailVars = {
     deadlines: { target: string; deadline: string }[];
     text: string;
   };
+  /** one mail per technician for a batch that opened many tickets (no single ticket) */
+  'technician-digest': {
+    providerName: string;
+    count: number;
+    tickets: {
+      ticketNumber: number;
+      subject: string;
+      customerName: string | null;
+      priority: string;
+      requester: string;
+      responseDeadline: string | null;
+      replyAddress: string;
+    }[];
+  };
   'technician-reply': CommonVars & { body: string; technicianName: string };
   'sla-warning': SlaVars;
   'sla-breach': SlaVars;

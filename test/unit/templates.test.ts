@@ -30,6 +30,14 @@ const samples: { [K in MailKind]: MailVars[K] } = {
     planTitle: 'Alert!',
     responseDeadline: 'Wednesday, 4 March 2026 at 10:00 (Europe/Stockholm)',
   },
+  'technician-digest': {
+    providerName: 'Trinax',
+    count: 2,
+    tickets: [
+      { ticketNumber: 41, subject: 'Printer', customerName: 'Acme AB', priority: 'P2', requester: 'eva@acme.se', responseDeadline: 'Monday 10:00', replyAddress: 'support+41.abc@trinax.example' },
+      { ticketNumber: 42, subject: 'VPN', customerName: null, priority: 'P3', requester: 'x@y.org', responseDeadline: null, replyAddress: 'support+42.def@trinax.example' },
+    ],
+  },
   'technician-new-ticket': {
     ...common,
     customerName: null,
@@ -49,7 +57,8 @@ const samples: { [K in MailKind]: MailVars[K] } = {
 };
 
 describe('createTemplateRenderer', () => {
-  it.each(LOCALES.flatMap((locale) => MAIL_KINDS.map((kind) => [locale, kind] as const)))(
+  const singleTicketKinds = MAIL_KINDS.filter((kind) => kind !== 'technician-digest');
+  it.each(LOCALES.flatMap((locale) => singleTicketKinds.map((kind) => [locale, kind] as const)))(
     'renders %s/%s with the ticket number in subject and text',
     (locale, kind) => {
       const mail = renderer.render(kind, locale, samples[kind]);
@@ -60,6 +69,24 @@ describe('createTemplateRenderer', () => {
       expect(mail.html).toContain(`<html lang="${locale}">`);
     },
   );
+
+  it.each(LOCALES)('renders the %s digest with every ticket, its reply address and the count in the subject', (locale) => {
+    const mail = renderer.render('technician-digest', locale, samples['technician-digest']);
+    expect(mail.subject).toMatch(/^2 /);
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('#41');
+      expect(part).toContain('#42');
+      expect(part).toContain('support+41.abc@trinax.example');
+      expect(part).toContain('support+42.def@trinax.example');
+      expect(part).toContain('Acme AB');
+    }
+    expect(mail.html).toContain(`<html lang="${locale}">`);
+  });
+
+  it('writes the English digest line of a ticket without a contract or a response promise', () => {
+    const mail = renderer.render('technician-digest', 'en', samples['technician-digest']);
+    expect(mail.text).toContain('#42 VPN\n  Customer: no contract · Priority: P3 · Requester: x@y.org\n  Response due: –\n  Reply address: support+42.def@trinax.example');
+  });
 
   it('writes the English acknowledgement in full', () => {
     expect(renderer.render('ack', 'en', samples.ack)).toMatchObject({
@@ -166,7 +193,7 @@ describe('createTemplateRenderer', () => {
       }
       expect(isHelpdeskError(caught, 'config.invalid')).toBe(true);
       const details = (caught as { details: string[] }).details;
-      expect(details).toHaveLength(4 * 7 * 3 - 1);
+      expect(details).toHaveLength(4 * 8 * 3 - 1);
       expect(details).toContain('missing en/ack.text.hbs');
       expect(details).toContain('missing nl/resolved.html.hbs');
       expect(details).not.toContain('missing en/ack.subject.hbs');

@@ -1,0 +1,201 @@
+// Opening tickets: the rows of every new ticket of a batch, their clocks, events, acks and the
+// technicians' notices, written in a handful of multi-row statements. A batch that opens
+// `digestFrom` tickets or more sends each technician one digest instead of a notice per ticket.
+import { routeSender, type SenderRoute } from '../../contracts/routing.models.ts';
+import type { Locale } from '../../contracts/contracts.types.ts';
+import { formatDeadline } from '../../mail/format.models.ts';
+import type { OutboundRequest } from '../../mail/outbox.usecases.ts';
+import { createReplyAddress } from '../../mail/reply-token.models.ts';
+import { EXCERPT_LENGTH } from '../../mail/templates.ts';
+import { stripSubjectPrefixes } from '../../mail/threading.models.ts';
+import { classifyTicket } from '../../sla/classify.models.ts';
+import type { TicketEventRecord } from '../ticket-events.models.ts';
+import { ticketReference } from '../tickets.models.ts';
+import type { TicketRow } from '../tickets.repository.ts';
+import type { BatchContext, BatchMail } from './intake-context.ts';
+import { acksInHourBefore, decideAcknowledgement, notifyAsDigest } from './intake.models.ts';
+
+/** A mail that opens a ticket; `ticketId` is filled in once ids are allocated. */
+export interface TicketToOpen {
+  item: BatchMail;
+  route: SenderRoute;
+  ticketId: number | null;
+}
+
+/** Routes a new ticket's sender: pure, so the batch can ask for every customer's row ids at once. */
+export function routeNewTicket(ctx: Pick<BatchContext, 'config'>, item: BatchMail): SenderRoute {
+  return routeSender(ctx.config, item.sender, item.mail.internalDate);
+}
+
+type PlannedClocks = ReturnType<BatchContext['sla']['planClocks']>;
+
+/**
+ * Writes every ticket of `toOpen` (ids and numbers already allocated, in arrival order) and
+ * queues what follows from them. Statements are issued without waiting on each other: on the
+ * transaction's connection they run in this order, tickets first (the rest refers to them).
+ */
+export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], numbers: readonly number[]): Promise<unknown>[] {
+  const { config } = ctx;
+  const rows: (TicketRow & { status: 'new' })[] = [];
+  const clocks: PlannedClocks = [];
+  const events: TicketEventRecord[] = [];
+  const requests: OutboundRequest[] = [];
+  const noticesByTicket: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks }[] = [];
+
+  toOpen.forEach((open, i) => {
+    const { item, route } = open;
+    const { parsed, mail } = item;
+    const plan = config.plans[route.planKey]!;
+    const classification = classifyTicket(
+      {
+        subject: parsed.subject,
+        text: parsed.text,
+        headers: { xPriority: parsed.headers['x-priority'], importance: parsed.headers['importance'], priority: parsed.headers['priority'] },
+      },
+      plan.defaultPriority,
+    );
+    const ids = route.customer ? ctx.customerIds.get(route.customer.name) : undefined;
+    const ticket: TicketRow & { status: 'new' } = {
+      id: open.ticketId!,
+      number: numbers[i]!,
+      subject: stripSubjectPrefixes(parsed.subject) || '(no subject)',
+      status: 'new',
+      priority: classification.priority,
+      kind: classification.kind,
+      customerId: ids?.customerId ?? null,
+      contractId: route.contract ? (ids?.contractId ?? null) : null,
+      planKey: route.planKey,
+      requester: item.sender,
+      requesterName: parsed.from!.name,
+      locale: route.customer?.locale ?? config.provider.locale,
+      timezone: route.customer?.timezone ?? config.provider.timezone,
+      serviceAddress: ctx.serviceAddress,
+      createdAt: mail.internalDate,
+      updatedAt: mail.internalDate,
+      firstResponseAt: null,
+      resolvedAt: null,
+      closedAt: null,
+      queuePriority: plan.queuePriority,
+    };
+    rows.push(ticket);
+    const planned = ctx.sla.planClocks(ticket);
+    clocks.push(...planned);
+    events.push({
+      ticketId: ticket.id,
+      at: mail.internalDate,
+      event: { type: 'opened', matchedBy: route.matchedBy, plan: route.planKey, kind: classification.kind, priority: classification.priority },
+    });
+    ctx.effects.slaTicketIds.add(ticket.id);
+    ctx.effects.ticketsOpened.push(ticket.number);
+
+    const decision = decideAcknowledgement({
+      receivedAt: mail.internalDate,
+      now: ctx.now,
+      ackMaxAgeMs: config.provider.backlog.ackMaxAgeMs,
+      acksToSenderLastHour: acksInHourBefore(ctx.acks, item.sender, mail.internalDate),
+      ackLimitPerHour: config.provider.ackLimitPerHour,
+    });
+    if (decision.acknowledge) {
+      const response = planned.find((c) => c.target === 'response')?.deadline ?? null;
+      requests.push({
+        idempotencyKey: `ack:${ticket.id}`,
+        kind: 'ack',
+        locale: ticket.locale,
+        to: [item.sender],
+        ticket: ticketReference(ticket),
+        automatic: true,
+        inReplyTo: parsed.messageId,
+        references: parsed.messageId ? [parsed.messageId] : [],
+        at: mail.internalDate,
+        vars: {
+          ticketNumber: ticket.number,
+          subject: ticket.subject,
+          customerName: route.customer?.name ?? null,
+          requesterName: parsed.from!.name,
+          planTitle: plan.title,
+          responseDeadline: response ? formatDeadline(response, ticket.timezone, ticket.locale) : null,
+        },
+      });
+      ctx.acks.inBatch.push({ to: item.sender, createdAt: mail.internalDate });
+    } else {
+      events.push({ ticketId: ticket.id, at: mail.internalDate, event: decision.event });
+    }
+    noticesByTicket.push({ ticket, route, item, clocks: planned });
+  });
+
+  requests.push(...technicianNotices(ctx, noticesByTicket));
+  return [
+    ctx.intake.insertTickets(rows),
+    ctx.sla.startClocks(ctx.tx, clocks),
+    ctx.tickets.recordEvents(events),
+    ctx.outbox.queueMany(ctx.tx, requests).then((ids) => ctx.effects.outboundIds.push(...ids)),
+  ];
+}
+
+function technicianNotices(ctx: BatchContext, opened: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks }[]): OutboundRequest[] {
+  const { config } = ctx;
+  const technicians = config.provider.technicians;
+  if (opened.length === 0) return [];
+  if (notifyAsDigest(opened.length, config.provider.backlog.digestFrom)) {
+    const first = opened[0]!.ticket.number;
+    const last = opened.at(-1)!.ticket.number;
+    return technicians.map((technician) => {
+      const locale: Locale = technician.locale ?? config.provider.locale;
+      return {
+        // One digest per technician for this run of ticket numbers: a retried batch gets the same key.
+        idempotencyKey: `technician-digest:${first}-${last}:${technician.email}`,
+        kind: 'technician-digest',
+        locale,
+        to: [technician.email],
+        ticket: null,
+        fromAddress: ctx.serviceAddress,
+        automatic: true,
+        at: ctx.now,
+        vars: {
+          count: opened.length,
+          tickets: opened.map(({ ticket, route, clocks }) => {
+            const response = clocks.find((c) => c.target === 'response')?.deadline ?? null;
+            return {
+              ticketNumber: ticket.number,
+              subject: ticket.subject,
+              customerName: route.customer?.name ?? null,
+              priority: ticket.priority,
+              requester: ticket.requester,
+              responseDeadline: response ? formatDeadline(response, config.provider.timezone, locale) : null,
+              replyAddress: createReplyAddress({ serviceAddress: ticket.serviceAddress, ticketNumber: ticket.number, secret: ctx.secret }),
+            };
+          }),
+        },
+      };
+    });
+  }
+  const requests: OutboundRequest[] = [];
+  for (const { ticket, route, item, clocks } of opened) {
+    for (const technician of technicians) {
+      const locale: Locale = technician.locale ?? config.provider.locale;
+      requests.push({
+        idempotencyKey: `technician-new-ticket:${ticket.id}:${technician.email}`,
+        kind: 'technician-new-ticket',
+        locale,
+        to: [technician.email],
+        ticket: ticketReference(ticket),
+        automatic: true,
+        at: item.mail.internalDate,
+        vars: {
+          ticketNumber: ticket.number,
+          subject: ticket.subject,
+          customerName: route.customer?.name ?? null,
+          planTitle: config.plans[route.planKey]!.title,
+          requester: item.sender,
+          requesterName: item.parsed.from!.name,
+          kind: ticket.kind,
+          priority: ticket.priority,
+          deadlines: clocks.map((c) => ({ target: c.target, deadline: formatDeadline(c.deadline, config.provider.timezone, locale) })),
+          text: item.parsed.text.slice(0, EXCERPT_LENGTH),
+        },
+      });
+    }
+  }
+  return requests;
+}
+
