@@ -18,6 +18,7 @@ import {
   resumeClock,
   startClock,
   warnAtInstant,
+  type PlannedClock,
   type SlaClock,
   type SlaFact,
   type SlaTicket,
@@ -25,19 +26,6 @@ import {
   type TimerStage,
 } from './sla.models.ts';
 import { clockOfRow, type SlaClockRow, type SlaRepository } from './sla.repository.ts';
-
-/** One clock a new ticket starts with, as `insertClocks` stores it. */
-export interface PlannedClock {
-  ticketId: number;
-  target: SlaTargetName;
-  calendarKey: string;
-  /** the target as written in the contracts file (1h, SBD, …) */
-  targetText: string;
-  startedAt: Date;
-  deadline: Date;
-  warnAt: Date;
-  version: number;
-}
 
 /** What a fired timer comes to. */
 export type TimerDecision =

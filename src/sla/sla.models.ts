@@ -229,6 +229,19 @@ export interface SlaTicket {
   kind: TicketKind;
 }
 
+/** One clock a new ticket starts with, as `insertClocks` stores it. */
+export interface PlannedClock {
+  ticketId: number;
+  target: SlaTargetName;
+  calendarKey: string;
+  /** the target as written in the contracts file (1h, SBD, …) */
+  targetText: string;
+  startedAt: Date;
+  deadline: Date;
+  warnAt: Date;
+  version: number;
+}
+
 /**
  * What happened to a ticket's clocks that its history records. The fields are those of the
  * ticket events of the same type, so the tickets module stores a fact as it is.

@@ -4,11 +4,10 @@
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { SlaTargetName } from '../contracts/contracts.types.ts';
 import type { DbOrTx } from '../db/client.ts';
-import type { SlaClock } from './sla.models.ts';
+import type { PlannedClock, SlaClock } from './sla.models.ts';
 import { slaClocksTable } from './sla.tables.ts';
 
 export type SlaClockRow = typeof slaClocksTable.$inferSelect;
-export type NewSlaClockRow = typeof slaClocksTable.$inferInsert;
 
 /** The clock as the pure state machine sees it (the row also holds warnAt, warnedAt, targetText). */
 export function clockOfRow(row: SlaClockRow): SlaClock {
@@ -32,12 +31,19 @@ function ofClock(ticketId: number, target: SlaTargetName) {
 export function createSlaRepository({ db }: { db: DbOrTx }) {
   return {
     /**
-     * The planned clocks of any number of tickets in ONE multi-row statement (intake's hot
-     * path: once per batch). A clock that exists already is left as it is.
+     * The planned clocks of any number of tickets in ONE statement (intake's hot path: once per
+     * batch). The rows go in as one jsonb parameter, so the statement text is the same for
+     * every batch size and is prepared once per connection (see src/db/client.ts). A clock
+     * that exists already is left as it is.
      */
-    async insertClocks(rows: readonly NewSlaClockRow[]): Promise<SlaClockRow[]> {
-      if (rows.length === 0) return [];
-      return db.insert(slaClocksTable).values([...rows]).onConflictDoNothing().returning();
+    async insertClocks(rows: readonly PlannedClock[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.execute(sql`
+        insert into sla_clocks (ticket_id, target, calendar_key, target_text, started_at, deadline, warn_at, version)
+        select "ticketId", target, "calendarKey", "targetText", "startedAt", deadline, "warnAt", version
+        from jsonb_to_recordset(${sql.param(JSON.stringify(rows))}::jsonb) as r("ticketId" bigint, target text, "calendarKey" text,
+          "targetText" text, "startedAt" timestamptz, deadline timestamptz, "warnAt" timestamptz, version int)
+        on conflict (ticket_id, target) do nothing`);
     },
 
     /** Every clock of the ticket, row-locked until the transaction ends (the use cases read, decide, save). */

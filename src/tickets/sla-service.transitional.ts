@@ -7,7 +7,8 @@ import type { ContractsConfig, SlaTargetName } from '../contracts/contracts.type
 import type { Database, DbOrTx } from '../db/client.ts';
 import type { Outbox } from '../mail/outbox.usecases.ts';
 import { HelpdeskError } from '../shared/errors.ts';
-import { createSlaClocks, type PlannedClock } from '../sla/sla-clocks.usecases.ts';
+import { createSlaClocks } from '../sla/sla-clocks.usecases.ts';
+import type { PlannedClock } from '../sla/sla.models.ts';
 import { createSlaRepository } from '../sla/sla.repository.ts';
 import { recordSlaFacts } from './sla-facts.usecases.ts';
 import { createSlaEscalation, listSlaTimers } from './sla-escalation.usecases.ts';

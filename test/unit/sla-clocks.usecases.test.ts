@@ -33,12 +33,11 @@ function inMemoryClocks(): SlaRepository & { rows: SlaClockRow[] } {
           metAt: null,
           breachedAt: null,
           warnedAt: null,
-          version: p.version ?? 1,
+          version: p.version,
           updatedAt: p.startedAt,
         }),
       );
       rows.push(...inserted);
-      return inserted;
     },
     async findClocksForUpdate(ticketId) {
       return rows.filter((r) => r.ticketId === ticketId).map((r) => ({ ...r }));
