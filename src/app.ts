@@ -16,7 +16,7 @@ import type { Logger } from './shared/logger.ts';
 import { createSlaService } from './sla/sla.usecases.ts';
 import { createIntake } from './tickets/intake.usecases.ts';
 import { createIntakeWorker, type IntakeWorker } from '../workers/intake.ts';
-import { createOutboundMailWorker } from '../workers/outbound-mail.ts';
+import { createOutboundMailWorker, OUTBOUND_CONCURRENCY } from '../workers/outbound-mail.ts';
 import { createSlaTimersWorker } from '../workers/sla-timers.ts';
 import { inArray, lt, and } from 'drizzle-orm';
 
@@ -34,6 +34,12 @@ export interface BotOptions {
   queuePrefix?: string;
   safetyPollMs?: number;
   reconcileEveryMs?: number;
+  /**
+   * Called once when a role cannot go on (an intake loop that gave up). The default logs it,
+   * stops the bot and exits the process with code 1, so a supervisor restarts it; a process
+   * that looks alive but ingests nothing would never be restarted.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 export interface Bot {
@@ -60,6 +66,22 @@ export function createBot(options: BotOptions): Bot {
   let parsePool: ReturnType<typeof createParsePool> | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
   let sender: MailSender | null = null;
+  let fatal = false;
+
+  function failFatally(err: Error): void {
+    if (fatal) return;
+    fatal = true;
+    logger.fatal({ err: err.message, code: (err as { code?: string }).code }, 'a role cannot go on; stopping');
+    if (options.onFatal) return options.onFatal(err);
+    process.exitCode = 1;
+    // Give in-flight work a bounded chance to finish, then leave whatever hangs behind.
+    const exit = () => process.exit(1);
+    setTimeout(exit, 10_000).unref();
+    bot.stop().then(exit, (stopErr: Error) => {
+      logger.error({ err: stopErr.message }, 'stopping after a fatal error failed');
+      exit();
+    });
+  }
 
   async function reconcile() {
     // Rows still queued (or caught mid-send by a crash) go back on the queue; job ids dedup.
@@ -73,13 +95,14 @@ export function createBot(options: BotOptions): Bot {
     return { outbound: pending.length, timers: timers.length };
   }
 
-  return {
+  const bot: Bot = {
     db,
     queues,
     async start() {
       if (roles.has('mailer')) {
-        sender = createSmtpSender(env.smtp);
-        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender, logger }));
+        // One SMTP session per two jobs in flight: the other half is claiming or recording rows.
+        sender = createSmtpSender(env.smtp, { maxConnections: OUTBOUND_CONCURRENCY / 2 });
+        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender, clock, logger }));
       }
       if (roles.has('sla')) {
         workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla, queues, clock, logger }));
@@ -91,7 +114,7 @@ export function createBot(options: BotOptions): Bot {
         reconcileTimer.unref();
       }
       if (roles.has('ingest')) {
-        parsePool = createParsePool({ maxBytes: env.maxMailBytes });
+        parsePool = createParsePool({ maxBytes: env.maxMailBytes, logger });
         const intake = createIntake({ db: db.db, config, outbox, sla, secret: env.secret, logger, parse: (raw) => parsePool!.parse(raw) });
         // One poller per service mailbox, each behind its own advisory lock.
         for (const endpoint of env.imapMailboxes) {
@@ -100,10 +123,10 @@ export function createBot(options: BotOptions): Bot {
             logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
           }
           intakeWorkers.push(
-            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, sla, db: db.db, logger, safetyPollMs: options.safetyPollMs }),
+            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, sla, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs }),
           );
         }
-        intakeRuns = intakeWorkers.map((w) => w.run().catch((err: Error) => logger.fatal({ err: err.message }, 'intake stopped')));
+        intakeRuns = intakeWorkers.map((w) => w.run().catch((err: Error) => failFatally(err)));
       }
       logger.info({ roles: [...roles] }, 'helpdesk started');
     },
@@ -122,4 +145,5 @@ export function createBot(options: BotOptions): Bot {
     },
     reconcile,
   };
+  return bot;
 }

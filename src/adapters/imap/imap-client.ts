@@ -4,10 +4,7 @@
 // never issue a command while iterating a `fetch` (use fetchAll, then act).
 import { ImapFlow } from 'imapflow';
 import type { ImapEndpoint } from '../../config/env.ts';
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
+import { isLoopbackHost } from '../../shared/net.ts';
 
 export function createImapClient(endpoint: ImapEndpoint): ImapFlow {
   return new ImapFlow({
@@ -17,7 +14,7 @@ export function createImapClient(endpoint: ImapEndpoint): ImapFlow {
     auth: { user: endpoint.user, pass: endpoint.password },
     logger: false,
     // Dovecot on loopback in tests/demos has no TLS; a real server negotiates it.
-    ...(isLoopback(endpoint.host) ? { doSTARTTLS: false } : {}),
+    ...(isLoopbackHost(endpoint.host) ? { doSTARTTLS: false } : {}),
     emitLogs: false,
     maxIdleTime: 5 * 60_000,
   });

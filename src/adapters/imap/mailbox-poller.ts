@@ -2,13 +2,26 @@
 // fetches, and a commit callback that stores each batch in one transaction before the mails
 // are moved out of INBOX. A mail only leaves INBOX after its commit, so a crash at any point
 // leaves it either uncommitted (fetched again) or committed (UID <= lastUid: moved on restart).
+// The caller says what became of each mail (a MailDisposition); only this file knows folders.
+// Traps: imapflow's messageMove does not throw on a refused MOVE, it returns false (checked,
+// retried, then thrown, so the mails are moved as leftovers after a reconnect); and a login
+// that succeeds is not a recovery: the reconnect backoff resets only after a complete drain.
 import type { ImapFlow } from 'imapflow';
 import type { ImapEndpoint } from '../../config/env.ts';
+import { HelpdeskError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createImapClient, ensureFolder } from './imap-client.ts';
+import { afterFailure, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-policy.ts';
 
 export const PROCESSED_FOLDER = 'Processed';
 export const QUARANTINE_FOLDER = 'Quarantine';
+
+/** What became of a committed mail: stored on a ticket (or dropped as a duplicate/loop), or quarantined. */
+export type MailDisposition = 'processed' | 'quarantined';
+
+const FOLDER_OF: Record<MailDisposition, string> = { processed: PROCESSED_FOLDER, quarantined: QUARANTINE_FOLDER };
+/** a refused MOVE is tried this often on the same connection before the poller reconnects */
+const MOVE_ATTEMPTS = 3;
 
 export interface FetchedMail {
   uid: number;
@@ -22,8 +35,8 @@ export interface MailboxState {
 }
 
 export interface CommitResult {
-  /** where each committed UID goes now */
-  folders: Map<number, typeof PROCESSED_FOLDER | typeof QUARANTINE_FOLDER>;
+  /** what became of each committed UID */
+  dispositions: Map<number, MailDisposition>;
   /** work to start after the commit (enqueue outbound mail, SLA timers) */
   afterCommit?: () => Promise<void>;
 }
@@ -33,12 +46,16 @@ export interface MailboxPollerDeps {
   logger: Logger;
   batchSize?: number;
   safetyPollMs?: number;
+  /** when to reconnect and when to give up (run() then rejects with `intake.unrecoverable`) */
+  reconnectPolicy?: Partial<ReconnectPolicy>;
+  /** milliseconds since the epoch; tests move it. @defaultValue Date.now */
+  now?: () => number;
   /** reads the committed state; resets it when UIDVALIDITY changed */
   loadState(uidValidity: number): Promise<MailboxState>;
   /** commits a batch (ticket rows + raw + new lastUid) in one transaction */
   commitBatch(uidValidity: number, mails: FetchedMail[]): Promise<CommitResult>;
-  /** folder of an already committed UID whose move did not happen (crash between commit and move) */
-  folderOfCommitted(uidValidity: number, uids: number[]): Promise<Map<number, typeof PROCESSED_FOLDER | typeof QUARANTINE_FOLDER>>;
+  /** disposition of already committed UIDs whose move did not happen (crash between commit and move) */
+  dispositionOfCommitted(uidValidity: number, uids: number[]): Promise<Map<number, MailDisposition>>;
 }
 
 export interface MailboxPoller {
@@ -49,9 +66,10 @@ export interface MailboxPoller {
   drainOnce(): Promise<number>;
 }
 
-function groupByFolder(folders: Map<number, string>): Map<string, number[]> {
+function groupByFolder(dispositions: Map<number, MailDisposition>): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const [uid, folder] of folders) {
+  for (const [uid, disposition] of dispositions) {
+    const folder = FOLDER_OF[disposition];
     const list = out.get(folder) ?? [];
     list.push(uid);
     out.set(folder, list);
@@ -59,20 +77,36 @@ function groupByFolder(folders: Map<number, string>): Map<string, number[]> {
   return out;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
   // Larger batches amortise the per-transaction and per-IMAP-command costs (bench/ingest.ts).
   const batchSize = deps.batchSize ?? 100;
   const safetyPollMs = deps.safetyPollMs ?? 30_000;
   const log = deps.logger.child({ mailbox: deps.endpoint.user });
+  const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY, ...deps.reconnectPolicy };
+  const now = deps.now ?? Date.now;
   let stopping = false;
   let client: ImapFlow | null = null;
   let wake: (() => void) | null = null;
   let running: Promise<void> | null = null;
 
-  async function moveAll(c: ImapFlow, folders: Map<number, string>): Promise<void> {
-    for (const [folder, uids] of groupByFolder(folders)) {
+  async function moveAll(c: ImapFlow, dispositions: Map<number, MailDisposition>): Promise<void> {
+    for (const [folder, uids] of groupByFolder(dispositions)) {
       if (uids.length === 0) continue;
-      await c.messageMove(uids.join(','), folder, { uid: true });
+      for (let attempt = 1; ; attempt++) {
+        // false (or undefined: no mailbox selected) when the server refused the MOVE.
+        const moved = await c.messageMove(uids.join(','), folder, { uid: true });
+        if (moved) break;
+        if (attempt >= MOVE_ATTEMPTS || !c.usable) {
+          // Committed mails stay in INBOX; after the reconnect they are moved as leftovers.
+          throw new HelpdeskError('imap.move_failed', `moving ${uids.length} mail(s) to ${folder} failed ${attempt} times`, {
+            details: [`UIDs ${uids.slice(0, 20).join(',')}${uids.length > 20 ? ',…' : ''}`],
+          });
+        }
+        log.warn({ folder, count: uids.length, attempt }, 'IMAP move refused; retrying');
+        await sleep(250 * attempt);
+      }
     }
   }
 
@@ -89,7 +123,7 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
       const leftovers = ((await c.search({ uid: `1:${state.lastUid}` }, { uid: true })) || []).filter((u) => u <= state.lastUid);
       if (leftovers.length > 0) {
         log.info({ count: leftovers.length }, 'moving mails committed before a restart');
-        await moveAll(c, await deps.folderOfCommitted(uidValidity, leftovers));
+        await moveAll(c, await deps.dispositionOfCommitted(uidValidity, leftovers));
       }
     }
 
@@ -99,7 +133,7 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
         .filter((m) => m.source !== undefined)
         .map((m) => ({
           uid: m.uid,
-          internalDate: m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? Date.now()),
+          internalDate: m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? now()),
           raw: m.source as Buffer,
         }))
         .sort((a, b) => a.uid - b.uid);
@@ -138,7 +172,7 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
       state = { uidValidity, lastUid: Math.max(state.lastUid, ...mails.map((m) => m.uid)) };
       if (result.afterCommit) await result.afterCommit();
       if (next) await next;
-      await moveAll(c, result.folders);
+      await moveAll(c, result.dispositions);
     }
     if (next) await next;
     return committed;
@@ -171,29 +205,55 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
     });
   }
 
+  /** Waits `ms`, or less when stop() is called. */
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake = done;
+    });
+  }
+
   async function loop(): Promise<void> {
-    let backoffMs = 1000;
+    // Instants of the failures since the last complete drain.
+    let failures: number[] = [];
     while (!stopping) {
+      let failure: unknown = null;
       try {
         client = await connect();
-        backoffMs = 1000;
         log.info('watching mailbox');
         while (!stopping && client.usable) {
           await drain(client);
+          // Recovered only now: a login followed by a failing drain is still failing.
+          failures = [];
           if (stopping) break;
           // IDLE until the server reports new mail (`exists`), or the safety poll comes round.
           await waitForMail(safetyPollMs, client);
         }
+        if (!stopping) failure = new HelpdeskError('imap.unavailable', 'IMAP connection closed');
       } catch (err) {
-        if (stopping) break;
-        log.error({ err: (err as Error).message }, 'mailbox poll failed; reconnecting');
-        await new Promise((r) => setTimeout(r, backoffMs));
-        backoffMs = Math.min(backoffMs * 2, 30_000);
+        failure = err;
       } finally {
         const c = client;
         client = null;
         if (c) await c.logout().catch(() => c.close());
       }
+      if (stopping || failure === null) break;
+      const step = afterFailure(policy, failures, now());
+      failures = step.failures;
+      const reason = failure instanceof Error ? failure.message : String(failure);
+      if (step.decision.giveUp) {
+        log.error({ err: reason, failures: step.decision.failures }, 'mailbox poll keeps failing; giving up');
+        throw new HelpdeskError('intake.unrecoverable', `mailbox ${deps.endpoint.user}: ${step.decision.failures} failures in a row, the last: ${reason}`, {
+          cause: failure,
+        });
+      }
+      log.error({ err: reason, failures: step.decision.failures, retryInMs: step.decision.delayMs }, 'mailbox poll failed; reconnecting');
+      await pause(step.decision.delayMs);
     }
   }
 

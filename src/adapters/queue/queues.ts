@@ -1,8 +1,8 @@
 // BullMQ queues and their job ids. Job ids are deterministic so a second scheduling of the
-// same work is a no-op; BullMQ forbids ':' in custom ids, hence the dots.
+// same work is a no-op; BullMQ forbids ':' in custom ids, hence the dots. Knows no domain
+// module: job data are plain fields, and the SLA module's timer requests fit ScheduledTimer.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { TimerRequest } from '../../sla/sla.usecases.ts';
 
 export const OUTBOUND_MAIL_QUEUE = 'outbound-mail';
 export const SLA_TIMERS_QUEUE = 'sla-timers';
@@ -11,18 +11,25 @@ export interface OutboundJobData {
   outboundId: string;
 }
 
+/** One `sla-timers` job: which clock (ticket + target), which stage, for which clock version. */
 export interface SlaTimerJobData {
   ticketId: number;
-  target: TimerRequest['target'];
-  stage: TimerRequest['stage'];
+  target: string;
+  stage: string;
   version: number;
+}
+
+/** A timer to schedule: its job data, when it is due, and its queue priority (lower first). */
+export interface ScheduledTimer extends SlaTimerJobData {
+  at: Date;
+  queuePriority: number;
 }
 
 export function outboundJobId(outboundId: string): string {
   return `mail.${outboundId}`;
 }
 
-export function slaTimerJobId(t: Pick<TimerRequest, 'ticketId' | 'target' | 'stage' | 'version'>): string {
+export function slaTimerJobId(t: SlaTimerJobData): string {
   return `sla.${t.ticketId}.${t.target}.${t.stage}.v${t.version}`;
 }
 
@@ -37,7 +44,7 @@ export interface Queues {
   outbound: Queue<OutboundJobData>;
   slaTimers: Queue<SlaTimerJobData>;
   enqueueOutbound(ids: string[]): Promise<void>;
-  scheduleTimers(timers: TimerRequest[], now: Date): Promise<void>;
+  scheduleTimers(timers: readonly ScheduledTimer[], now: Date): Promise<void>;
   close(): Promise<void>;
 }
 
