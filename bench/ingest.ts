@@ -268,14 +268,14 @@ async function main() {
       endpoint,
       logger: log.logger,
       loadState: (uidValidity) => intake.loadState(serviceAddress, uidValidity),
-      folderOfCommitted: (uidValidity, list) => intake.folderOfCommitted(serviceAddress, uidValidity, list),
+      dispositionOfCommitted: (uidValidity, list) => intake.outcomesOfCommitted(serviceAddress, uidValidity, list),
       async commitBatch(uidValidity, mails) {
         const started = performance.now();
         const result = await intake.commitBatch(serviceAddress, uidValidity, mails);
         phase.commitMs += performance.now() - started;
         phase.batches++;
         return {
-          folders: result.folders,
+          dispositions: result.dispositions,
           afterCommit: async () => {
             const s = performance.now();
             await queues.enqueueOutbound(result.outboundIds);
