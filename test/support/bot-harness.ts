@@ -19,7 +19,16 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
-export async function startTestBot(options: { example?: string; edit?: (yaml: string) => string; roles?: Role[]; env?: Record<string, string> } = {}): Promise<TestBot> {
+export async function startTestBot(
+  options: {
+    example?: string;
+    edit?: (yaml: string) => string;
+    roles?: Role[];
+    env?: Record<string, string>;
+    /** runs after the database and contracts are ready and before the bot starts (e.g. to fill the mailbox) */
+    beforeStart?: (bot: Pick<TestBot, 'suffix' | 'env' | 'config' | 'service' | 'at'>) => Promise<void>;
+  } = {},
+): Promise<TestBot> {
   const suffix = uniqueSuffix();
   const db = await createTestDatabase();
   const contracts = isolatedExample(options.example ?? 'trinax.yaml', suffix, options.edit);
@@ -33,11 +42,12 @@ export async function startTestBot(options: { example?: string; edit?: (yaml: st
   });
   const bot = createBot({ env, config, logger: silentLogger, roles: options.roles, queuePrefix: `t${suffix}`, safetyPollMs: 1000 });
   await createContractsRepository({ db: bot.db.db }).sync(config);
-  await bot.start();
   const at = (local: string, domain: string) => {
     const dot = domain.lastIndexOf('.');
     return `${local}@${domain.slice(0, dot)}-${suffix}${domain.slice(dot)}`;
   };
+  await options.beforeStart?.({ suffix, env, config, service, at });
+  await bot.start();
   return {
     suffix,
     env,

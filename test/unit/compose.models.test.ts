@@ -40,6 +40,13 @@ describe('composeOutbound', () => {
     });
   });
 
+  it('builds a mail about several tickets (a digest) with no reply token, no subject tag and no ticket header', () => {
+    const digest = composeOutbound({ ...base, kind: 'technician-digest', replyTo: null, ticketNumber: null, subject: '37 new tickets', inReplyTo: null, to: ['ola@trinax.example'] });
+    expect(digest.subject).toBe('37 new tickets');
+    expect(digest).not.toHaveProperty('replyTo');
+    expect(digest.headers).toEqual({ 'X-Helpdesk-Kind': 'technician-digest', 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' });
+  });
+
   it('is accepted by nodemailer as SendMailOptions', () => {
     const options: SendMailOptions = composeOutbound(base);
     expect(options.messageId).toBe('<7f1c2a9e-8d1b-4c55-9a0e-3b1f6f0c2d11@trinax.example>');
