@@ -2,6 +2,7 @@
 // `helpdesk start` and the e2e tests build the bot through createBot.
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
+import type { ReconnectPolicy } from './adapters/imap/reconnect-policy.ts';
 import { createQueues, type Queues } from './adapters/queue/queues.ts';
 import { createSmtpSender, type MailSender } from './adapters/smtp/smtp-sender.ts';
 import type { AppEnv } from './config/env.ts';
@@ -40,6 +41,8 @@ export interface BotOptions {
    * that looks alive but ingests nothing would never be restarted.
    */
   onFatal?: (err: Error) => void;
+  /** when intake reconnects and when it gives up (tests shorten it) */
+  intakeReconnectPolicy?: Partial<ReconnectPolicy>;
 }
 
 export interface Bot {
@@ -123,7 +126,7 @@ export function createBot(options: BotOptions): Bot {
             logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
           }
           intakeWorkers.push(
-            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, sla, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs }),
+            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, sla, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs, reconnectPolicy: options.intakeReconnectPolicy }),
           );
         }
         intakeRuns = intakeWorkers.map((w) => w.run().catch((err: Error) => failFatally(err)));

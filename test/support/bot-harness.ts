@@ -1,5 +1,5 @@
 // An in-process bot on its own database, queue prefix and mailbox domain (integration tier).
-import { createBot, type Bot, type Role } from '../../src/app.ts';
+import { createBot, type Bot, type BotOptions, type Role } from '../../src/app.ts';
 import type { AppEnv } from '../../src/config/env.ts';
 import { loadContractsFile } from '../../src/contracts/contracts.file.ts';
 import { createContractsRepository } from '../../src/contracts/contracts.repository.ts';
@@ -27,6 +27,8 @@ export async function startTestBot(
     env?: Record<string, string>;
     /** runs after the database and contracts are ready and before the bot starts (e.g. to fill the mailbox) */
     beforeStart?: (bot: Pick<TestBot, 'suffix' | 'env' | 'config' | 'service' | 'at'>) => Promise<void>;
+    /** more createBot options (onFatal, intakeReconnectPolicy, …) */
+    bot?: Partial<Pick<BotOptions, 'onFatal' | 'intakeReconnectPolicy' | 'clock' | 'logger'>>;
   } = {},
 ): Promise<TestBot> {
   const suffix = uniqueSuffix();
@@ -40,7 +42,7 @@ export async function startTestBot(
     IMAP_URL: `imap://${encodeURIComponent(service)}:test@${base.imap.host}:${base.imap.port}/INBOX`,
     ...options.env,
   });
-  const bot = createBot({ env, config, logger: silentLogger, roles: options.roles, queuePrefix: `t${suffix}`, safetyPollMs: 1000 });
+  const bot = createBot({ env, config, logger: silentLogger, roles: options.roles, queuePrefix: `t${suffix}`, safetyPollMs: 1000, ...options.bot });
   await createContractsRepository({ db: bot.db.db }).sync(config);
   const at = (local: string, domain: string) => {
     const dot = domain.lastIndexOf('.');
