@@ -26,7 +26,8 @@ import { connectDatabase } from '../src/db/client.ts';
 import { createOutbox } from '../src/mail/outbox.usecases.ts';
 import { createParsePool } from '../src/mail/parse-pool.ts';
 import { createTemplateRenderer } from '../src/mail/templates.ts';
-import { createSlaService } from '../src/sla/sla.usecases.ts';
+import { createSlaClocks } from '../src/sla/sla-clocks.usecases.ts';
+import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
 import { createIntake } from '../src/tickets/intake.usecases.ts';
 import { isolatedExample } from '../test/support/contracts.ts';
 import { createTestDatabase, testEnv, uniqueSuffix } from '../test/support/services.ts';
@@ -267,7 +268,7 @@ async function main() {
     // ---- (b) full pipeline -----------------------------------------------------------------------
     const renderer = createTemplateRenderer({ templatesDir: TEMPLATES_DIR });
     const outbox = createOutbox({ config, renderer, secret: env.secret });
-    const sla = createSlaService({ db: handle.db, config, outbox });
+    const sla = createSlaClocks({ config });
     // Phase timing: the wall time in commitBatch (parsing and Postgres, which overlap) and in
     // enqueueing; the rest of (b) is IMAP (search, fetch, move) and connecting.
     const phase = { commitMs: 0, afterCommitMs: 0, batches: 0 };
@@ -277,6 +278,7 @@ async function main() {
       logger: log.logger,
       loadState: (uidValidity) => intake.loadState(serviceAddress, uidValidity),
       dispositionOfCommitted: (uidValidity, list) => intake.outcomesOfCommitted(serviceAddress, uidValidity, list),
+      prepare: (mails) => intake.prepare(mails),
       async commitBatch(uidValidity, mails) {
         const started = performance.now();
         const result = await intake.commitBatch(serviceAddress, uidValidity, mails);
@@ -287,7 +289,7 @@ async function main() {
           afterCommit: async () => {
             const s = performance.now();
             await queues.enqueueOutbound(result.outboundIds);
-            await queues.scheduleTimers(await sla.timersFor(handle.db, result.slaTicketIds), new Date());
+            await queues.scheduleTimers(await listSlaTimers(handle.db, result.slaTicketIds), new Date());
             phase.afterCommitMs += performance.now() - s;
           },
         };

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { createQueues, SLA_TIMERS_QUEUE, slaTimerJobId, type SlaTimerJobData } from '../src/adapters/queue/queues.ts';
 import { loadEnv } from '../src/config/env.ts';
 import type { SlaTargetName } from '../src/contracts/contracts.types.ts';
-import type { TimerRequest } from '../src/sla/sla.usecases.ts';
+import type { TimerRequest } from '../src/sla/sla.models.ts';
 import { runDeadlineComputeBench } from './sla-compute.ts';
 
 const LIVE_TIMERS = 100_000;

@@ -14,7 +14,8 @@ import { createParsePool } from './mail/parse-pool.ts';
 import { createTemplateRenderer } from './mail/templates.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import type { Logger } from './shared/logger.ts';
-import { createSlaService } from './sla/sla.usecases.ts';
+import { createSlaClocks } from './sla/sla-clocks.usecases.ts';
+import { createSlaEscalation, listSlaTimers } from './tickets/sla-escalation.usecases.ts';
 import { createIntake } from './tickets/intake.usecases.ts';
 import { createIntakeWorker, type IntakeWorker } from '../workers/intake.ts';
 import { createOutboundMailWorker, OUTBOUND_CONCURRENCY } from '../workers/outbound-mail.ts';
@@ -62,7 +63,8 @@ export function createBot(options: BotOptions): Bot {
   const queues = createQueues({ redisUrl: env.redisUrl, prefix: options.queuePrefix ?? env.queuePrefix });
   const renderer = createTemplateRenderer({ templatesDir: TEMPLATES_DIR });
   const outbox = createOutbox({ config, renderer, secret: env.secret });
-  const sla = createSlaService({ db: db.db, config, outbox });
+  const slaClocks = createSlaClocks({ config });
+  const slaEscalation = createSlaEscalation({ db: db.db, config, outbox, slaClocks });
   const workers: Worker[] = [];
   const intakeWorkers: IntakeWorker[] = [];
   let intakeRuns: Promise<void>[] = [];
@@ -93,7 +95,7 @@ export function createBot(options: BotOptions): Bot {
       .from(outboundMailsTable)
       .where(and(inArray(outboundMailsTable.state, ['queued', 'sending']), lt(outboundMailsTable.createdAt, new Date(clock.now().getTime() + 1000))));
     await queues.enqueueOutbound(pending.map((p) => p.id));
-    const timers = await sla.timersFor(db.db, 'all');
+    const timers = await listSlaTimers(db.db, 'all');
     await queues.scheduleTimers(timers, clock.now());
     return { outbound: pending.length, timers: timers.length };
   }
@@ -108,7 +110,7 @@ export function createBot(options: BotOptions): Bot {
         workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender, clock, logger }));
       }
       if (roles.has('sla')) {
-        workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla, queues, clock, logger }));
+        workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla: slaEscalation, queues, clock, logger }));
         const counts = await reconcile();
         logger.info(counts, 'reconciled outbound mail and SLA timers from Postgres');
         reconcileTimer = setInterval(() => {
@@ -118,7 +120,7 @@ export function createBot(options: BotOptions): Bot {
       }
       if (roles.has('ingest')) {
         parsePool = createParsePool({ maxBytes: env.maxMailBytes, logger });
-        const intake = createIntake({ db: db.db, config, outbox, sla, secret: env.secret, logger, parse: (raw) => parsePool!.parse(raw) });
+        const intake = createIntake({ db: db.db, config, outbox, sla: slaClocks, secret: env.secret, logger, clock, parse: (raw) => parsePool!.parse(raw) });
         // One poller per service mailbox, each behind its own advisory lock.
         for (const endpoint of env.imapMailboxes) {
           const serviceAddress = endpoint.user.toLowerCase();
@@ -126,7 +128,7 @@ export function createBot(options: BotOptions): Bot {
             logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
           }
           intakeWorkers.push(
-            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, sla, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs, reconnectPolicy: options.intakeReconnectPolicy }),
+            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs, reconnectPolicy: options.intakeReconnectPolicy }),
           );
         }
         intakeRuns = intakeWorkers.map((w) => w.run().catch((err: Error) => failFatally(err)));

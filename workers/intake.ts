@@ -12,7 +12,8 @@ import type { Sql } from '../src/db/client.ts';
 import type { Clock } from '../src/shared/clock.ts';
 import { HelpdeskError, isHelpdeskError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
-import type { SlaService } from '../src/sla/sla.usecases.ts';
+import type { Database } from '../src/db/client.ts';
+import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
 import type { Intake } from '../src/tickets/intake.usecases.ts';
 
 const STANDBY_RETRY_MS = 5_000;
@@ -29,8 +30,7 @@ export function createIntakeWorker(deps: {
   serviceAddress: string;
   intake: Intake;
   queues: Queues;
-  sla: SlaService;
-  db: Parameters<SlaService['timersFor']>[0];
+  db: Database;
   clock: Clock;
   logger: Logger;
   safetyPollMs?: number;
@@ -54,13 +54,18 @@ export function createIntakeWorker(deps: {
       now: () => clock.now().getTime(),
       loadState: (uidValidity) => intake.loadState(serviceAddress, uidValidity),
       dispositionOfCommitted: (uidValidity, uids) => intake.outcomesOfCommitted(serviceAddress, uidValidity, uids),
+      prepare: (mails) => intake.prepare(mails),
       async commitBatch(uidValidity, mails) {
         const result = await intake.commitBatch(serviceAddress, uidValidity, mails);
         return {
           dispositions: result.dispositions,
+          // Both at once: the acks reach the queue one Redis round trip after the commit, and
+          // the move and next batch do not also wait for the timers' Postgres read.
           afterCommit: async () => {
-            await queues.enqueueOutbound(result.outboundIds);
-            await queues.scheduleTimers(await deps.sla.timersFor(deps.db, result.slaTicketIds), clock.now());
+            await Promise.all([
+              queues.enqueueOutbound(result.outboundIds),
+              listSlaTimers(deps.db, result.slaTicketIds).then((timers) => queues.scheduleTimers(timers, clock.now())),
+            ]);
           },
         };
       },

@@ -52,6 +52,12 @@ export interface MailboxPollerDeps {
   now?: () => number;
   /** reads the committed state; resets it when UIDVALIDITY changed */
   loadState(uidValidity: number): Promise<MailboxState>;
+  /**
+   * Called as soon as a batch is fetched, before it is committed (the next batch is fetched while
+   * the current one commits): lets the caller start CPU work on it, such as parsing, so that work
+   * overlaps the current batch's database work.
+   */
+  prepare?(mails: readonly FetchedMail[]): void;
   /** commits a batch (ticket rows + raw + new lastUid) in one transaction */
   commitBatch(uidValidity: number, mails: FetchedMail[]): Promise<CommitResult>;
   /** disposition of already committed UIDs whose move did not happen (crash between commit and move) */
@@ -137,6 +143,7 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
           raw: m.source as Buffer,
         }))
         .sort((a, b) => a.uid - b.uid);
+      deps.prepare?.(mails);
       return mails;
     };
     // UIDs the last search found that are not fetched yet, and the next batch, fetched while the

@@ -86,14 +86,14 @@ export async function handleCustomerMail(ctx: BatchContext, item: BatchMail, tic
 
 async function resumeOnCustomerReply(ctx: BatchContext, ticket: TicketRow, at: Date): Promise<void> {
   if (ticket.status === 'waiting') {
-    await ctx.sla.resume(ctx.tx, ticket.id, at);
+    await ctx.sla.resumeClocks(ctx.clocks, ticket, at);
     await ctx.tickets.update(ticket.id, { status: 'open', updatedAt: at });
     await ctx.tickets.recordEvents([{ ticketId: ticket.id, at, event: { type: 'status', from: 'waiting', to: 'open', by: 'customer' } }]);
     ctx.effects.slaTicketIds.add(ticket.id);
   } else if (ticket.status === 'resolved') {
     await ctx.tickets.update(ticket.id, { status: 'open', resolvedAt: null, updatedAt: at });
     await ctx.tickets.recordEvents([{ ticketId: ticket.id, at, event: { type: 'reopened', by: 'customer' } }]);
-    await ctx.sla.reopen(ctx.tx, ticket.id, at);
+    await ctx.sla.reopenResolutionClock(ctx.clocks, ticket, at);
     ctx.effects.slaTicketIds.add(ticket.id);
   } else {
     await ctx.tickets.update(ticket.id, { updatedAt: at });

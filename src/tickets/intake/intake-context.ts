@@ -5,7 +5,8 @@ import type { Tx } from '../../db/client.ts';
 import type { ParsedInbound } from '../../mail/inbound-parse.ts';
 import type { Outbox } from '../../mail/outbox.usecases.ts';
 import type { AutomationVerdict } from '../../mail/loop-detection.models.ts';
-import type { SlaService } from '../../sla/sla.usecases.ts';
+import type { SlaClocks } from '../../sla/sla-clocks.usecases.ts';
+import type { SlaRepository } from '../../sla/sla.repository.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { TicketsRepository } from '../tickets.repository.ts';
 import type { AckLedger } from './intake.models.ts';
@@ -31,7 +32,7 @@ export interface BatchMail {
 export interface IntakeServices {
   config: ContractsConfig;
   outbox: Outbox;
-  sla: SlaService;
+  sla: SlaClocks;
   secret: string;
   logger: Logger;
 }
@@ -40,6 +41,7 @@ export interface BatchContext extends IntakeServices {
   tx: Tx;
   intake: IntakeRepository;
   tickets: TicketsRepository;
+  clocks: SlaRepository;
   mailboxId: number;
   serviceAddress: string;
   /** when the batch runs (the injected clock): the age of a mail is measured against it */

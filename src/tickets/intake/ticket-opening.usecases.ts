@@ -9,6 +9,7 @@ import { createReplyAddress } from '../../mail/reply-token.models.ts';
 import { EXCERPT_LENGTH } from '../../mail/templates.ts';
 import { stripSubjectPrefixes } from '../../mail/threading.models.ts';
 import { classifyTicket } from '../../sla/classify.models.ts';
+import type { PlannedClock } from '../../sla/sla.models.ts';
 import type { TicketEventRecord } from '../ticket-events.models.ts';
 import { ticketReference } from '../tickets.models.ts';
 import type { TicketRow } from '../tickets.repository.ts';
@@ -27,7 +28,7 @@ export function routeNewTicket(ctx: Pick<BatchContext, 'config'>, item: BatchMai
   return routeSender(ctx.config, item.sender, item.mail.internalDate);
 }
 
-type PlannedClocks = ReturnType<BatchContext['sla']['planClocks']>;
+type PlannedClocks = PlannedClock[];
 
 /**
  * Writes every ticket of `toOpen` (ids and numbers already allocated, in arrival order) and
@@ -126,7 +127,7 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
   requests.push(...technicianNotices(ctx, noticesByTicket));
   return [
     ctx.intake.insertTickets(rows),
-    ctx.sla.startClocks(ctx.tx, clocks),
+    ctx.clocks.insertClocks(clocks),
     ctx.tickets.recordEvents(events),
     ctx.outbox.queueMany(ctx.tx, requests).then((ids) => ctx.effects.outboundIds.push(...ids)),
   ];
