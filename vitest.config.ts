@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers by folder (see STYLE.md): unit tests are pure and parallel; integration and e2e
+// Three tiers by folder (see docs/contributing.md, "Tests"): unit tests are pure and parallel; integration and e2e
 // tests talk to the real services that scripts/services.sh starts, and get their own schema,
 // mailbox users and queue prefix per file, so files may still run in parallel.
 export default defineConfig({

@@ -1,4 +1,4 @@
-// The `helpdesk` command line (CLI.md). Every failure is one clear line on stderr (plus the
+// The `helpdesk` command line (docs/commands.md). Every failure is one clear line on stderr (plus the
 // listed problems, if any) and a non-zero exit; --verbose adds the stack.
 import { Command, Option } from 'commander';
 import { DateTime } from 'luxon';

@@ -1,5 +1,5 @@
 // The last step before SMTP: a rendered mail becomes nodemailer options with the headers that
-// threading and loop safety depend on (DOMAIN.md "Mail rules"). Pure: the outbound row's id
+// threading and loop safety depend on (docs/domain.md, "Mail rules"). Pure: the outbound row's id
 // makes the Message-ID, so a retried send produces the very same mail.
 import { HelpdeskError } from '../shared/errors.ts';
 import { ticketSubject } from './threading.models.ts';

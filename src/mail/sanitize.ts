@@ -1,4 +1,4 @@
-// Inbound HTML is never trusted (DOMAIN.md "Trust"): it is shown to technicians and may be
+// Inbound HTML is never trusted (docs/domain.md, "Trust of technician replies"): it is shown to technicians and may be
 // relayed, so scripts, styles, forms, frames, event handlers and remote resources go. Remote
 // images are dropped entirely (not just their src): they are tracking pixels more often than not.
 // Pure (no I/O); not named *.models.ts because it is an adapter over sanitize-html.

@@ -1,5 +1,5 @@
 // Which ticket an inbound mail belongs to, and the subject line every outbound mail carries.
-// The order of evidence (DOMAIN.md "Threading"): reply token, then In-Reply-To/References,
+// The order of evidence (docs/domain.md, "Threading"): reply token, then In-Reply-To/References,
 // then the subject tag only when the sender already takes part in that ticket (a subject tag
 // alone is trivially forged or copied).
 

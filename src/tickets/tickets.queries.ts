@@ -1,4 +1,4 @@
-// Read side for the CLI: ticket summaries and one ticket in the JSON shape CLI.md promises
+// Read side for the CLI: ticket summaries and one ticket in the JSON shape docs/commands.md promises
 // (fields may be added, never renamed).
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { customersTable } from '../contracts/contracts.tables.ts';
