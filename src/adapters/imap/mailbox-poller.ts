@@ -272,7 +272,8 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
     async stop() {
       stopping = true;
       wake?.();
-      await running;
+      // A loop that gave up has already rejected run() for its caller; stopping it is done.
+      if (running) await Promise.allSettled([running]);
     },
     async drainOnce() {
       const c = await connect();
