@@ -111,6 +111,8 @@ async function main() {
   const transport = nodemailer.createTransport({ host: env.smtp.host, port: env.smtp.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 8, maxMessages: Infinity });
   const total = Math.round(RATE * SECONDS);
   const customers: Customer[] = [];
+  /** every customer made, warm-up ones included, so a failure still closes every watcher */
+  const watched: Customer[] = [];
   const figures: Record<string, unknown> = { rate: RATE, seconds: SECONDS, mails: total, warmUp: WARM_UP, mailerN: MAILER_N };
   console.log(`ack-latency bench: ${total} new-ticket mails at ${RATE}/s for ${SECONDS} s to ${service}, after ${WARM_UP} warm-up mails; then the mailer alone on ${MAILER_N} rows`);
 
@@ -122,6 +124,7 @@ async function main() {
     for (const sub of ['cur', 'new', 'tmp']) mkdirSync(path.join(maildir, sub), { recursive: true });
     for (const dir of [domainDirs[0]!, path.join(domainDirs[0]!, local), maildir, ...['cur', 'new', 'tmp'].map((s) => path.join(maildir, s))]) chownSync(dir, mailUid, mailGid);
     const customer: Customer = { address, newDir: path.join(maildir, 'new') };
+    watched.push(customer);
     customer.watcher = watch(customer.newDir, () => {
       customer.ackedAt ??= performance.now();
     });
@@ -216,7 +219,7 @@ async function main() {
     const latencyMet = missing === 0 && ackMs.p50 <= TARGET_P50_MS && ackMs.p99 <= TARGET_P99_MS;
     console.log(`  target p50 ≤ ${TARGET_P50_MS} ms, p99 ≤ ${TARGET_P99_MS} ms: ${latencyMet ? 'met' : 'NOT met'}`);
     Object.assign(figures, { deliveryMs, ackMs, intakePhase, mailerPhase, missingAcks: missing, sendFailures: sendFailures.length, mainThreadBusy: Number(mainBusy.toFixed(2)), latencyTargetMet: latencyMet });
-    for (const c of [...warm, ...customers]) c.watcher?.close();
+    for (const c of watched) c.watcher?.close();
 
     // ---- the mailer alone --------------------------------------------------------------------
     // Rows as the outbox stores them (automatic, a Message-ID of ours), all to one mailbox.
@@ -250,7 +253,7 @@ async function main() {
     console.log(JSON.stringify(figures));
     if (!latencyMet || !mailerMet) process.exitCode = 1;
   } finally {
-    for (const c of customers) c.watcher?.close();
+    for (const c of watched) c.watcher?.close();
     transport.close();
     await bot.queues.outbound.obliterate({ force: true }).catch((err: Error) => console.error(`cleanup: outbound queue: ${err.message}`));
     await bot.queues.slaTimers.obliterate({ force: true }).catch((err: Error) => console.error(`cleanup: sla queue: ${err.message}`));
