@@ -20,15 +20,15 @@ import { createSlaRepository } from '../sla/sla.repository.ts';
 import { domainOf, normalizeAddress } from '../shared/address.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { TicketEventRecord } from './ticket-events.models.ts';
-import { createTicketsRepository, type TicketRow } from './tickets.repository.ts';
-import { isDeliveryStatusReport, planBounce } from './intake/bounces.ts';
+import { createTicketsRepository } from './tickets.repository.ts';
+import { planBatch } from './intake/batch-plan.ts';
+import { isDeliveryStatusReport } from './intake/bounces.ts';
 import { handleCustomerMail, handleTechnicianReply, inboundMessageRow } from './intake/follow-ups.usecases.ts';
 import { emptyEffects, type BatchContext, type BatchEffects, type BatchMail, type InboundMail } from './intake/intake-context.ts';
-import { ACK_WINDOW_MS, PROCESSED, acceptsFollowUp, followUpChangesTicket, type IntakeOutcome } from './intake/intake.models.ts';
-import { createIntakeRepository, type QuarantineRow } from './intake/intake.repository.ts';
+import { ACK_WINDOW_MS, type IntakeOutcome } from './intake/intake.models.ts';
+import { createIntakeRepository } from './intake/intake.repository.ts';
 import { openTickets, routeNewTicket, type TicketToOpen } from './intake/ticket-opening.usecases.ts';
-import { lookupThreads, resolveThread, threadKeysOf, type ThreadKeys } from './intake/thread-resolution.ts';
+import { lookupThreads, threadKeysOf, type ThreadKeys } from './intake/thread-resolution.ts';
 
 export type { IntakeOutcome } from './intake/intake.models.ts';
 export type { InboundMail } from './intake/intake-context.ts';
@@ -54,12 +54,6 @@ export interface IntakeBatchResult {
   slaTicketIds: number[];
   ticketsOpened: number[];
 }
-
-/** A mail whose handling changes a ticket's state: done one by one after the bulk writes. */
-type StatefulMail = { item: BatchMail; ticketId: number; technician: Technician | null };
-
-/** A message is built once ids are allocated: its raw mail's, and its ticket's when the batch opens it. */
-type PendingMessage = { item: BatchMail; fields: Parameters<typeof inboundMessageRow>[2]; opens: TicketToOpen | null };
 
 export function createIntake(deps: IntakeDeps) {
   const { db, config, logger } = deps;
@@ -141,118 +135,27 @@ export function createIntake(deps: IntakeDeps) {
       };
 
       // ---- 3. decide each mail, in arrival order -------------------------------------------------
-      const known = lock.uidValidity === uidValidity ? lock.lastUid : -1;
-      const seenHashes = new Set<string>();
-      const seenMessageKeys = new Set<string>();
-      const newRaw = new Map<string, { sha256: string; size: number; raw: Buffer; users: { rawMailId: number }[] }>();
-      const rawFor = (sha256: string, raw: Buffer, user: { rawMailId: number }) => {
-        const stored = storedRaw.get(sha256);
-        if (stored !== undefined) user.rawMailId = stored;
-        else {
-          const entry = newRaw.get(sha256) ?? { sha256, size: raw.length, raw, users: [] };
-          entry.users.push(user);
-          newRaw.set(sha256, entry);
-        }
-      };
-      const quarantine: (QuarantineRow & { rawMailId: number })[] = [];
-      const toOpen: TicketToOpen[] = [];
-      const openedBy = new Map<string, TicketToOpen>();
-      const messages: PendingMessage[] = [];
-      const touches: { id: number; at: Date; opens: TicketToOpen | null }[] = [];
-      const events: TicketEventRecord[] = [];
-      const bounced: string[] = [];
-      const stateful: StatefulMail[] = [];
-      const statefulTickets = new Set<number>();
-      let maxUid = Math.max(0, known);
-      const okByUid = new Map(ok.map((item, index) => [item.mail.uid, { item, index }]));
-
-      for (let i = 0; i < mails.length; i++) {
-        const mail = mails[i]!;
-        const outcome = parsed[i]!;
-        if (mail.uid <= known) {
-          outcomes.set(mail.uid, PROCESSED); // committed by an earlier run
-          continue;
-        }
-        maxUid = Math.max(maxUid, mail.uid);
-        if (!outcome.ok) {
-          const row = { mailboxId, uid: mail.uid, uidValidity, reasonCode: outcome.reasonCode, reason: outcome.reason, rawMailId: 0, receivedAt: mail.internalDate };
-          rawFor(outcome.sha256, mail.raw, row);
-          quarantine.push(row);
-          outcomes.set(mail.uid, { status: 'quarantined', reasonCode: outcome.reasonCode, reason: outcome.reason });
-          logger.warn({ uid: mail.uid, reasonCode: outcome.reasonCode, reason: outcome.reason }, 'mail quarantined');
-          continue;
-        }
-        outcomes.set(mail.uid, PROCESSED);
-        const { item, index } = okByUid.get(mail.uid)!;
-        // The same bytes seen again (UIDVALIDITY reset, a redelivery), or the same Message-ID from
-        // the same sender at the same size: already handled, before or earlier in this batch.
-        const messageKey = item.parsed.messageId ? `${item.parsed.messageId}\u0000${item.parsed.size}\u0000${item.parsed.from!.address}` : null;
-        if (handled.has(index) || seenHashes.has(item.parsed.sha256) || (messageKey && seenMessageKeys.has(messageKey))) continue;
-        seenHashes.add(item.parsed.sha256);
-        if (messageKey) seenMessageKeys.add(messageKey);
-        rawFor(item.parsed.sha256, mail.raw, item);
-        const at = mail.internalDate;
-        const message = (fields: PendingMessage['fields'], opens: TicketToOpen | null = null) => messages.push({ item, fields, opens });
-
-        if (isDeliveryStatusReport(item)) {
-          const bounce = planBounce(item, lookup);
-          message({ ticketId: bounce.ticketId, author: 'bounce', reasons: ['delivery-status-report', ...item.automation.reasons] });
-          if (bounce.event) events.push(bounce.event);
-          if (bounce.event && item.parsed.bouncedMessageId) bounced.push(item.parsed.bouncedMessageId);
-          continue;
-        }
-
-        const thread = resolveThread(item, keys.get(item)!, lookup, openedBy);
-        if (thread.kind === 'pending') {
-          // a reply to a ticket this batch opens: it is new, so nothing but the message changes
-          message({ ticketId: null, author: item.automation.automatic ? 'automatic' : 'customer', reasons: item.automation.reasons }, thread.pending);
-          if (!item.automation.automatic) touches.push({ id: 0, at, opens: thread.pending });
-          continue;
-        }
-        let ticket: TicketRow | null = thread.kind === 'ticket' ? thread.ticket : null;
-        const technician = ticket && thread.kind === 'ticket' && thread.via === 'token' ? technicianOf(item) : null;
-        if (ticket && technician && !technician.proven) {
-          // Token and address match, but our server could not authenticate the domain: keep the
-          // mail on the ticket as an internal note, apply no tags, relay nothing.
-          message({ ticketId: ticket.id, author: 'unverified', internal: true });
-          events.push({ ticketId: ticket.id, at, event: { type: 'technician_unverified', from: item.sender, authenticationResults: item.parsed.authenticationResults } });
-          continue;
-        }
-        if (ticket && (technician || statefulTickets.has(ticket.id) || (!item.automation.automatic && followUpChangesTicket(ticket.status)))) {
-          // Changes the ticket beyond a message, or follows one that does: handled after the bulk writes, in order.
-          stateful.push({ item, ticketId: ticket.id, technician: technician?.technician ?? null });
-          statefulTickets.add(ticket.id);
-          continue;
-        }
-        if (ticket && !item.automation.automatic && !acceptsFollowUp(ticket, at, config.provider.reopenWindowMs)) {
-          events.push({ ticketId: ticket.id, at, event: { type: 'follow_up_after_close', messageId: item.parsed.messageId } });
-          ticket = null;
-        }
-        if (ticket) {
-          message({ ticketId: ticket.id, author: item.automation.automatic ? 'automatic' : 'customer', reasons: item.automation.reasons });
-          // An automatic mail (out-of-office, list mail) never changes the ticket.
-          if (!item.automation.automatic) touches.push({ id: ticket.id, at, opens: null });
-          continue;
-        }
-        if (item.automation.automatic) {
-          // Stored, never lost, but opens no ticket: out-of-office replies must not fill the queue.
-          message({ ticketId: null, author: 'automatic', reasons: item.automation.reasons });
-          continue;
-        }
-        const open: TicketToOpen = { item, route: routeNewTicket(ctx, item), ticketId: null };
-        toOpen.push(open);
-        if (item.parsed.messageId) openedBy.set(item.parsed.messageId, open);
-        message({ ticketId: null, author: 'customer' }, open);
+      const plan = planBatch({
+        config, mailboxId, uidValidity, mails, parsed, keys, lookup, technicianOf,
+        parsedByUid: new Map(ok.map((item, index) => [item.mail.uid, { item, index }])),
+        committedUpTo: lock.uidValidity === uidValidity ? lock.lastUid : -1,
+        alreadyHandled: handled,
+        storedRawIds: storedRaw,
+      });
+      for (const [uid, outcome] of plan.outcomes) {
+        if (outcome.status === 'quarantined') logger.warn({ uid, reasonCode: outcome.reasonCode, reason: outcome.reason }, 'mail quarantined');
+        outcomes.set(uid, outcome);
       }
+      const { newRaw, toOpen, quarantine, messages, touches, events, bounced, stateful } = plan;
 
       // ---- 4. allocate ids, then write everything at once ------------------------------------------
-      if (newRaw.size > 0 || toOpen.length > 0) {
-        const ids = await intake.allocateIds({ rawMails: newRaw.size, tickets: toOpen.length });
-        [...newRaw.values()].forEach((entry, k) => entry.users.forEach((user) => (user.rawMailId = ids.rawMailIds[k]!)));
+      if (newRaw.length > 0 || toOpen.length > 0) {
+        const ids = await intake.allocateIds({ rawMails: newRaw.length, tickets: toOpen.length });
+        newRaw.forEach((entry, k) => entry.users.forEach((user) => (user.rawMailId = ids.rawMailIds[k]!)));
         toOpen.forEach((open, k) => (open.ticketId = ids.ticketIds[k]!));
         const idOf = (opens: TicketToOpen | null, fallback: number | null) => (opens ? opens.ticketId : fallback);
         await Promise.all([
-          intake.insertRawMails([...newRaw.values()].map((entry) => ({ id: entry.users[0]!.rawMailId, sha256: entry.sha256, size: entry.size, raw: entry.raw }))),
+          intake.insertRawMails(newRaw.map((entry) => ({ id: entry.users[0]!.rawMailId, sha256: entry.sha256, size: entry.size, raw: entry.raw }))),
           ...openTickets(ctx, toOpen, ids.ticketNumbers),
           intake.insertQuarantine(quarantine),
           intake.insertInboundMessages(messages.map((m) => inboundMessageRow(ctx, m.item, { ...m.fields, ticketId: idOf(m.opens, m.fields.ticketId) }))),
@@ -275,7 +178,7 @@ export function createIntake(deps: IntakeDeps) {
         if (technician) await handleTechnicianReply(ctx, item, ticketId, technician);
         else await handleCustomerMail(ctx, item, ticketId);
       }
-      await intake.setMailboxState(mailboxId, { uidValidity, lastUid: maxUid }, now);
+      await intake.setMailboxState(mailboxId, { uidValidity, lastUid: plan.maxUid }, now);
     });
     return { outcomes, dispositions: dispositionsOf(outcomes), outboundIds: effects.outboundIds, slaTicketIds: [...effects.slaTicketIds], ticketsOpened: effects.ticketsOpened };
   }
