@@ -34,7 +34,7 @@ describe('mailbox ownership', () => {
     for (let i = 0; i < 10; i++) await sendMail(t.env, { from: t.at(`own${i}`, 'acme.se'), to: t.service, subject: `Owned ${i}`, text: 'x' });
     await waitFor('ten tickets', async () => (await count(`own%`)) === 10);
 
-    await t.bot.stop().catch(() => {});
+    await t.bot.stop();
     // the first bot's database handle is closed now: read through the standby's
     const n = async () => (await standby!.db.sql`select count(*)::int as n from tickets where requester like 'late%'`)[0]!.n as number;
     await sendMail(t.env, { from: t.at('late', 'acme.se'), to: t.service, subject: 'After the takeover', text: 'x' });
