@@ -357,6 +357,7 @@ async function main() {
     const bounces = await count(sql`select count(*)::int as n from messages where direction = 'in' and author = 'bounce'`);
     const quarantined = await count(sql`select count(*)::int as n from quarantine`);
     const followUps = inboundOnTickets - tickets;
+    const rawMismatch = await count(sql`select count(*)::int as n from raw_mails where encode(sha256(raw), 'hex') <> sha256`);
     const ackSuppressed = await count(sql`select count(*)::int as n from ticket_events where type = 'ack_suppressed'`);
     const ackSuppressedAsBacklog = await count(sql`select count(*)::int as n from ticket_events where type = 'ack_suppressed' and data->>'reason' = 'backlog'`);
     const outboundByKind = Object.fromEntries(
@@ -388,6 +389,7 @@ async function main() {
 
     const problems: string[] = [];
     if (accounted !== N) problems.push(`accounted ${accounted} of ${N} mails`);
+    if (rawMismatch > 0) problems.push(`${rawMismatch} raw mails stored with other bytes than were fetched`);
     if ((outboundByKind.ack ?? 0) + ackSuppressed !== tickets) problems.push(`acks ${outboundByKind.ack} + suppressed ${ackSuppressed} != tickets ${tickets}`);
     if (outboundJobs !== outboundTotal) problems.push(`${outboundJobs} outbound jobs for ${outboundTotal} outbound rows`);
     if (inbox !== 0 || processed + quarantine !== N) problems.push('mailbox not fully moved out of INBOX');

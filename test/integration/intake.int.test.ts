@@ -168,6 +168,25 @@ describe('threading', () => {
   });
 });
 
+describe('raw mail', () => {
+  it('keeps the exact bytes of every mail, 7-bit ASCII and 8-bit alike', async () => {
+    const ascii = t.at('ascii', 'acme.se');
+    const eightBit = t.at('latin', 'acme.se');
+    const latin1Body = Buffer.concat([Buffer.from(`From: ${eightBit}\r\nTo: ${t.service}\r\nSubject: Skrivaren\r\nMessage-ID: <latin-${t.suffix}@x>\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`), Buffer.from([0x53, 0x6b, 0x72, 0xe4, 0x70, 0x21, 0x0d, 0x0a])]);
+    await sendMail(t.env, { from: ascii, to: t.service, subject: 'Plain ASCII', text: 'hello' });
+    await sendRaw(t.env, { from: eightBit, to: [t.service] }, latin1Body);
+    await ticketOf(ascii);
+    await ticketOf(eightBit);
+    const stored = await rows<{ same: boolean; raw: Buffer; from_address: string }>`
+      select encode(sha256(r.raw), 'hex') = r.sha256 as same, r.raw, m.from_address from raw_mails r join messages m on m.raw_mail_id = r.id
+      where m.from_address in (${ascii}, ${eightBit})`;
+    expect(stored).toHaveLength(2);
+    for (const row of stored) expect(row.same).toBe(true);
+    const latin = stored.find((r) => r.from_address === eightBit)!;
+    expect(latin.raw.includes(Buffer.from([0x53, 0x6b, 0x72, 0xe4, 0x70]))).toBe(true);
+  });
+});
+
 describe('bad input', () => {
   it('keeps a mail without a sender in quarantine with the reason and goes on with the next mail', async () => {
     const raw = ['To: ' + t.service, 'Subject: no sender here', `Message-ID: <nosender-${t.suffix}@x>`, '', 'body'].join('\r\n');
