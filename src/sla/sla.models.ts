@@ -240,6 +240,10 @@ export interface PlannedClock {
   deadline: Date;
   warnAt: Date;
   version: number;
+  /** set when the warning instant had passed before the ticket was opened (a backlog) */
+  warnedAt?: Date | null;
+  /** set when the deadline had passed before the ticket was opened (a backlog) */
+  breachedAt?: Date | null;
 }
 
 /**
@@ -279,4 +283,22 @@ export function timersOfRunningClock(
   const base = { ticketId: clock.ticketId, target: clock.target, version: clock.version, queuePriority };
   const breach: TimerRequest = { ...base, stage: 'breach', at: clock.deadline };
   return clock.warnedAt ? [breach] : [{ ...base, stage: 'warn', at: clock.warnAt }, breach];
+}
+
+/**
+ * A ticket opened from backlog mail (already old when the bot first saw it) starts with clocks
+ * whose warning instant or deadline may have passed while nobody watched. Those moments are
+ * recorded as they happened (warned at the warning instant, breached at the deadline) and need
+ * no timer, so a backlog brings no flood of warnings and escalations. Each breach is returned
+ * as a fact for the ticket's history; a clock still running keeps its timers.
+ */
+export function settleElapsedClocks(planned: readonly PlannedClock[], now: Date): { clocks: PlannedClock[]; breaches: { ticketId: number; at: Date; fact: SlaFact }[] } {
+  const breaches: { ticketId: number; at: Date; fact: SlaFact }[] = [];
+  const clocks = planned.map((clock) => {
+    const warned = clock.warnAt.getTime() <= now.getTime() ? clock.warnAt : null;
+    if (clock.deadline.getTime() > now.getTime()) return warned ? { ...clock, warnedAt: warned } : clock;
+    breaches.push({ ticketId: clock.ticketId, at: clock.deadline, fact: { type: 'sla_breach', target: clock.target, deadline: clock.deadline.toISOString() } });
+    return { ...clock, warnedAt: warned, breachedAt: clock.deadline };
+  });
+  return { clocks, breaches };
 }

@@ -39,10 +39,11 @@ export function createSlaRepository({ db }: { db: DbOrTx }) {
     async insertClocks(rows: readonly PlannedClock[]): Promise<void> {
       if (rows.length === 0) return;
       await db.execute(sql`
-        insert into sla_clocks (ticket_id, target, calendar_key, target_text, started_at, deadline, warn_at, version)
-        select "ticketId", target, "calendarKey", "targetText", "startedAt", deadline, "warnAt", version
+        insert into sla_clocks (ticket_id, target, calendar_key, target_text, started_at, deadline, warn_at, version, warned_at, breached_at)
+        select "ticketId", target, "calendarKey", "targetText", "startedAt", deadline, "warnAt", version, "warnedAt", "breachedAt"
         from jsonb_to_recordset(${sql.param(JSON.stringify(rows))}::jsonb) as r("ticketId" bigint, target text, "calendarKey" text,
-          "targetText" text, "startedAt" timestamptz, deadline timestamptz, "warnAt" timestamptz, version int)
+          "targetText" text, "startedAt" timestamptz, deadline timestamptz, "warnAt" timestamptz, version int, "warnedAt" timestamptz,
+          "breachedAt" timestamptz)
         on conflict (ticket_id, target) do nothing`);
     },
 

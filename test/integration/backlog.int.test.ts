@@ -18,7 +18,7 @@ async function rows<T = Record<string, unknown>>(query: TemplateStringsArray, ..
 
 beforeAll(async () => {
   t = await startTestBot({
-    roles: ['ingest', 'mailer'],
+    roles: ['ingest', 'mailer', 'sla'],
     // before the bot starts, so the whole backlog is one batch
     beforeStart: async (bot) => {
       senders = Array.from({ length: OLD_MAILS }, (_, i) => bot.at(`old${i}`, 'acme.se'));
@@ -68,6 +68,19 @@ describe('a backlog of old mail', () => {
     expect(await rows`select 1 from outbound_mails where kind = 'technician-digest'`).toHaveLength(technicians.length);
     // nobody else heard of the backlog
     for (const sender of senders) expect(await readMailbox(t.env, sender)).toHaveLength(0);
+  });
+
+  it('records the promises the backlog broke while nobody watched, without a warning or escalation mail for any of them', async () => {
+    const ids = (await rows<{ id: number }>`select id from tickets where requester = any(${senders})`).map((r) => Number(r.id));
+    const clocks = await rows<{ breached_at: Date | null; deadline: Date }>`select breached_at, deadline from sla_clocks where ticket_id = any(${ids}) and target = 'response'`;
+    expect(clocks).toHaveLength(OLD_MAILS);
+    for (const clock of clocks) expect(clock.breached_at).toEqual(clock.deadline);
+    const breaches = await rows`select 1 from ticket_events where type = 'sla_breach' and ticket_id = any(${ids})`;
+    expect(breaches.length).toBeGreaterThanOrEqual(OLD_MAILS);
+    // the sla role reconciled at start and runs its timers: give it time to (wrongly) escalate
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await rows`select 1 from outbound_mails where kind in ('sla-warning', 'sla-breach')`).toHaveLength(0);
+    expect(await t.bot.queues.slaTimers.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active')).toBeLessThanOrEqual(OLD_MAILS * 3);
   });
 
   it('still acknowledges a fresh mail, with a notice of its own to each technician', async () => {

@@ -4,6 +4,7 @@ import type { CalendarDefinition, OpeningRange } from '../../src/calendar/calend
 import type { PlanConfig } from '../../src/contracts/contracts.types.ts';
 import type { SlaDuration } from '../../src/shared/duration.ts';
 import {
+  settleElapsedClocks,
   breachClock,
   clockStatus,
   computeDeadline,
@@ -376,5 +377,34 @@ describe('timersOfRunningClock', () => {
     expect(timersOfRunningClock({ ...running, warnedAt: t('2026-03-09T14:00:01+01:00') }, 20)).toEqual([
       { ticketId: 7, target: 'response', version: 3, queuePriority: 20, stage: 'breach', at: t('2026-03-09T16:00:00+01:00') },
     ]);
+  });
+});
+
+describe('settleElapsedClocks (a backlog ticket)', () => {
+  const clock = (target: 'response' | 'resolution', warnAt: string, deadline: string) => ({
+    ticketId: 5, target, calendarKey: 'office', targetText: '1h', startedAt: new Date('2026-11-20T08:00:00Z'),
+    warnAt: new Date(warnAt), deadline: new Date(deadline), version: 1,
+  });
+  const now = new Date('2026-11-30T10:00:00Z');
+
+  it('records a deadline that passed before the ticket opened as breached then, with its fact, and a passed warning as given', () => {
+    const { clocks, breaches } = settleElapsedClocks([clock('response', '2026-11-20T08:45:00Z', '2026-11-20T09:00:00Z')], now);
+    expect(clocks[0]).toMatchObject({ warnedAt: new Date('2026-11-20T08:45:00Z'), breachedAt: new Date('2026-11-20T09:00:00Z') });
+    expect(breaches).toEqual([{ ticketId: 5, at: new Date('2026-11-20T09:00:00Z'), fact: { type: 'sla_breach', target: 'response', deadline: '2026-11-20T09:00:00.000Z' } }]);
+  });
+
+  it('leaves a clock still running, marking only a warning instant that has passed', () => {
+    const { clocks, breaches } = settleElapsedClocks(
+      [clock('resolution', '2026-11-30T09:00:00Z', '2026-12-01T16:00:00Z'), clock('response', '2026-11-30T11:00:00Z', '2026-11-30T12:00:00Z')],
+      now,
+    );
+    expect(clocks[0]).toMatchObject({ warnedAt: new Date('2026-11-30T09:00:00Z') });
+    expect(clocks[0]).not.toHaveProperty('breachedAt');
+    expect(clocks[1]).not.toHaveProperty('warnedAt');
+    expect(breaches).toEqual([]);
+  });
+
+  it('counts a deadline exactly at the opening instant as passed', () => {
+    expect(settleElapsedClocks([clock('response', '2026-11-30T09:45:00Z', '2026-11-30T10:00:00Z')], now).breaches).toHaveLength(1);
   });
 });

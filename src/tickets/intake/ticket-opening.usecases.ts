@@ -9,7 +9,7 @@ import { createReplyAddress } from '../../mail/reply-token.models.ts';
 import { EXCERPT_LENGTH } from '../../mail/templates.ts';
 import { stripSubjectPrefixes } from '../../mail/threading.models.ts';
 import { classifyTicket } from '../../sla/classify.models.ts';
-import type { PlannedClock } from '../../sla/sla.models.ts';
+import { settleElapsedClocks, type PlannedClock } from '../../sla/sla.models.ts';
 import type { TicketEventRecord } from '../ticket-events.models.ts';
 import { ticketReference } from '../tickets.models.ts';
 import type { TicketRow } from '../tickets.repository.ts';
@@ -79,16 +79,11 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
       queuePriority: plan.queuePriority,
     };
     rows.push(ticket);
-    const planned = ctx.sla.planClocks(ticket);
-    clocks.push(...planned);
     events.push({
       ticketId: ticket.id,
       at: mail.internalDate,
       event: { type: 'opened', matchedBy: route.matchedBy, plan: route.planKey, kind: classification.kind, priority: classification.priority },
     });
-    ctx.effects.slaTicketIds.add(ticket.id);
-    ctx.effects.ticketsOpened.push(ticket.number);
-
     const decision = decideAcknowledgement({
       receivedAt: mail.internalDate,
       now: ctx.now,
@@ -96,6 +91,17 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
       acksToSenderLastHour: acksInHourBefore(ctx.acks, item.sender, mail.internalDate),
       ackLimitPerHour: config.provider.ackLimitPerHour,
     });
+    let planned = ctx.sla.planClocks(ticket);
+    if (!decision.acknowledge && decision.event.type === 'ack_suppressed' && decision.event.reason === 'backlog') {
+      // Backlog: what elapsed while nobody watched is recorded, not announced one mail at a time.
+      const settled = settleElapsedClocks(planned, ctx.now);
+      planned = settled.clocks;
+      for (const breach of settled.breaches) events.push({ ticketId: breach.ticketId, at: breach.at, event: breach.fact });
+    }
+    clocks.push(...planned);
+    ctx.effects.slaTicketIds.add(ticket.id);
+    ctx.effects.ticketsOpened.push(ticket.number);
+
     if (decision.acknowledge) {
       const response = planned.find((c) => c.target === 'response')?.deadline ?? null;
       requests.push({
