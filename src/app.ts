@@ -120,7 +120,7 @@ export function createBot(options: BotOptions): Bot {
       }
       if (roles.has('ingest')) {
         parsePool = createParsePool({ maxBytes: env.maxMailBytes, logger });
-        const intake = createIntake({ db: db.db, config, outbox, sla: slaClocks, secret: env.secret, logger, clock, parse: (raw) => parsePool!.parse(raw) });
+        const intake = createIntake({ db: db.db, config, outbox, sla: slaClocks, secret: env.secret, logger, clock, parse: (raws) => parsePool!.parseMany(raws) });
         // One poller per service mailbox, each behind its own advisory lock.
         for (const endpoint of env.imapMailboxes) {
           const serviceAddress = endpoint.user.toLowerCase();

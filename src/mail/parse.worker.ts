@@ -1,11 +1,16 @@
-// Worker-thread side of parse-pool.ts: one task is one mail. Every problem of the mail itself
-// comes back as a ParseOutcome with ok: false, so a rejected task always means a pool fault.
+// Worker-thread side of parse-pool.ts: one task is a few mails, parsed one after the other. Every
+// problem of a mail itself comes back as a ParseOutcome with ok: false, so a rejected task always means a pool fault.
 import { workerData } from 'node:worker_threads';
 import { parseInboundMail, sha256Hex, type ParseOutcome } from './inbound-parse.ts';
 
-export default async function parseTask(task: { raw: Uint8Array }): Promise<ParseOutcome> {
+export default async function parseTask(task: { raws: Uint8Array[] }): Promise<ParseOutcome[]> {
+  const outcomes: ParseOutcome[] = [];
+  for (const bytes of task.raws) outcomes.push(await parseOne(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  return outcomes;
+}
+
+async function parseOne(raw: Buffer): Promise<ParseOutcome> {
   const { maxBytes } = workerData as { maxBytes: number };
-  const raw = Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength);
   try {
     return await parseInboundMail(raw, { maxBytes });
   } catch (err) {

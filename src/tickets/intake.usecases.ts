@@ -41,8 +41,8 @@ export interface IntakeDeps {
   secret: string;
   logger: Logger;
   clock?: Clock;
-  /** resolves with an outcome for every problem of the mail itself; rejects only when the parser itself failed */
-  parse(raw: Buffer): Promise<ParseOutcome>;
+  /** one outcome per mail, in order, for every problem of a mail itself; rejects only when the parser itself failed */
+  parse(raws: readonly Buffer[]): Promise<ParseOutcome[]>;
 }
 
 export interface IntakeBatchResult {
@@ -63,13 +63,21 @@ export function createIntake(deps: IntakeDeps) {
   /** parses started ahead of their batch (prepare), by the mail's bytes */
   const parsing = new WeakMap<Buffer, Promise<ParseOutcome>>();
 
-  function parseOnce(raw: Buffer): Promise<ParseOutcome> {
-    const started = parsing.get(raw);
-    if (started) {
-      parsing.delete(raw);
-      return started;
-    }
-    return deps.parse(raw);
+  /** Starts parsing these mails, several to a worker task, unless they are being parsed already. */
+  function startParsing(mails: readonly InboundMail[]): void {
+    const fresh = mails.filter((mail) => !parsing.has(mail.raw));
+    if (fresh.length === 0) return;
+    const all = deps.parse(fresh.map((mail) => mail.raw));
+    // Awaited by commitBatch; a fault is reported there. This branch only keeps an early fault
+    // of a batch that is never committed (the connection dropped) from going unhandled.
+    all.catch((err: Error) => logger.debug({ err: err.message }, 'parse started ahead failed'));
+    fresh.forEach((mail, i) => parsing.set(mail.raw, all.then((outcomes) => outcomes[i]!)));
+  }
+
+  function parseResultOf(mail: InboundMail): Promise<ParseOutcome> {
+    const outcome = parsing.get(mail.raw)!;
+    parsing.delete(mail.raw);
+    return outcome;
   }
 
   async function mailboxIdOf(address: string): Promise<number> {
@@ -228,20 +236,14 @@ export function createIntake(deps: IntakeDeps) {
      * difference between the pipeline and the parse limit in bench/ingest.ts).
      */
     prepare(mails: readonly InboundMail[]): void {
-      for (const mail of mails) {
-        if (parsing.has(mail.raw)) continue;
-        const started = deps.parse(mail.raw);
-        // Awaited by commitBatch; a fault is reported there. This branch only keeps an early
-        // fault of a batch that is never committed (the connection dropped) from going unhandled.
-        started.catch((err: Error) => logger.debug({ err: err.message }, 'parse started ahead failed'));
-        parsing.set(mail.raw, started);
-      }
+      startParsing(mails);
     },
 
     async commitBatch(serviceAddress: string, uidValidity: number, mails: readonly InboundMail[]): Promise<IntakeBatchResult> {
       // A rejected parse is a fault of the parser (a crashed worker, a closed pool), not of the
       // mail: it propagates, nothing is committed, and the poller fetches the batch again.
-      const parsed = (await Promise.all(mails.map((m) => parseOnce(m.raw)))).map((outcome, i) =>
+      startParsing(mails);
+      const parsed = (await Promise.all(mails.map(parseResultOf))).map((outcome, i) =>
         outcome.ok || outcome.sha256 !== '' ? outcome : { ...outcome, sha256: sha256Hex(mails[i]!.raw) },
       );
       try {

@@ -4,7 +4,7 @@ import realParseTask from '../../src/mail/parse.worker.ts';
 
 export const CRASH_THREAD = 'CRASH-THREAD';
 
-export default async function parseOrCrash(task: { raw: Uint8Array }) {
-  if (Buffer.from(task.raw).toString('latin1') === CRASH_THREAD) process.exit(70);
+export default async function parseOrCrash(task: { raws: Uint8Array[] }) {
+  if (task.raws.some((raw) => Buffer.from(raw).toString('latin1') === CRASH_THREAD)) process.exit(70);
   return realParseTask(task);
 }
