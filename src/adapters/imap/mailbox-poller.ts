@@ -155,6 +155,7 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
     // prefetch is awaited before the MOVE, and no command is issued inside a fetch.
     let pending: number[] = [];
     const ahead: Promise<FetchedMail[] | null>[] = [];
+    let moving: Promise<void> = Promise.resolve();
 
     while (!stopping) {
       let mails = ahead.length > 0 ? await ahead.shift()! : null;
@@ -186,10 +187,17 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
       committed += mails.length;
       state = { uidValidity, lastUid: Math.max(state.lastUid, ...mails.map((m) => m.uid)) };
       if (result.afterCommit) await result.afterCommit();
-      await Promise.all(ahead);
-      await moveAll(c, result.dispositions);
+      // The previous batch's MOVE ran while this batch committed. This batch's MOVE runs while the
+      // next one commits: it is queued behind the prefetches on the IMAP connection, and a crash
+      // before it happens only leaves committed mails in INBOX, moved at the next start.
+      await moving;
+      const fetched = [...ahead];
+      moving = Promise.all(fetched).then(() => moveAll(c, result.dispositions));
+      // never unhandled: the next round (or the end of the drain) awaits it and throws
+      moving.catch((err: Error) => log.debug({ err: err.message }, 'moving a committed batch failed'));
     }
     await Promise.all(ahead);
+    await moving;
     return committed;
   }
 
