@@ -8,17 +8,16 @@
 // Targets: ack p50 ≤ 0.5 s and p99 ≤ 2 s at 20 mails/s; the mailer ≥ 100 mails/s.
 // Run: npm run bench:ack-latency [-- --rate 20 --seconds 30 --mailer-n 2000 --warm-up 20]
 // Everything it creates (database, maildirs, queues) is removed at the end.
-import { chownSync, mkdirSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { chownSync, mkdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
-import { pino } from 'pino';
 import { createBot } from '../src/app.ts';
-import { parseEnvFile } from '../src/config/env.ts';
 import { loadContractsFile } from '../src/contracts/contracts.file.ts';
 import { createContractsRepository } from '../src/contracts/contracts.repository.ts';
 import { isolatedExample } from '../test/support/contracts.ts';
 import { createTestDatabase, testEnv, uniqueSuffix } from '../test/support/services.ts';
+import { argValue, countingLogger, localMailSettings, percentile, positiveNumber } from './bench-support.ts';
 
 const TARGET_P50_MS = 500;
 const TARGET_P99_MS = 2000;
@@ -26,22 +25,7 @@ const TARGET_MAILER_RATE = 100;
 /** how long to wait for the last acks after the last mail was delivered */
 const SETTLE_MS = 60_000;
 
-function argValue(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === `--${name}`) return args[i + 1];
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
-  }
-  return undefined;
-}
 
-function positiveNumber(text: string | undefined, fallback: number, what: string, integer = true): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`${what} must be a positive ${integer ? 'integer' : 'number'}, got "${text}"`);
-  return n;
-}
 
 const RATE = positiveNumber(argValue('rate'), 20, '--rate', false);
 const SECONDS = positiveNumber(argValue('seconds'), 30, '--seconds', false);
@@ -50,10 +34,6 @@ const WARM_UP = Number(argValue('warm-up') ?? 20);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))]!;
-}
 
 function summary(values: readonly number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -62,23 +42,6 @@ function summary(values: readonly number[]) {
 
 const ms = (v: number) => (Number.isNaN(v) ? '   n/a' : `${v.toFixed(0).padStart(5)} ms`);
 
-/** Counts the bot's warnings and errors by message; the rest of its log is dropped. */
-function countingLogger() {
-  const counts = new Map<string, number>();
-  const samples: string[] = [];
-  const logger = pino(
-    { level: 'warn' },
-    {
-      write(line: string) {
-        const entry = JSON.parse(line) as { msg?: string; level?: number };
-        const key = `${(entry.level ?? 0) >= 50 ? 'error' : 'warn'}: ${entry.msg ?? '?'}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-        if (samples.length < 5) samples.push(line.trim().slice(0, 600));
-      },
-    },
-  );
-  return { logger, counts, samples };
-}
 
 interface Customer {
   address: string;
@@ -93,17 +56,13 @@ interface Customer {
 }
 
 async function main() {
-  const env = testEnv();
-  if (!env.localMailRoot) throw new Error('HELPDESK_MAIL_ROOT is not set: run `npm run services` (it writes .services/env)');
-  const services = env.servicesEnvFile ? parseEnvFile(readFileSync(env.servicesEnvFile, 'utf8')) : {};
-  const mailUid = positiveNumber(process.env.HELPDESK_MAIL_UID ?? services.HELPDESK_MAIL_UID, 65534, 'HELPDESK_MAIL_UID');
-  const mailGid = positiveNumber(process.env.HELPDESK_MAIL_GID ?? services.HELPDESK_MAIL_GID, 65534, 'HELPDESK_MAIL_GID');
+  const { env, mailRoot, mailUid, mailGid } = localMailSettings();
   const suffix = uniqueSuffix();
   const contracts = isolatedExample('trinax.yaml', suffix);
   const config = await loadContractsFile(contracts.file);
   const service = config.provider.addresses[0]!;
   const customerDomain = `acme-${suffix}.se`;
-  const domainDirs = [customerDomain, service.split('@')[1]!].map((d) => path.join(env.localMailRoot!, d));
+  const domainDirs = [customerDomain, service.split('@')[1]!].map((d) => path.join(mailRoot, d));
   const database = await createTestDatabase();
   const botEnv = testEnv({ DATABASE_URL: database.url, IMAP_URL: `imap://${encodeURIComponent(service)}:test@${env.imap.host}:${env.imap.port}/INBOX` });
   const log = countingLogger();

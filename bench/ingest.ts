@@ -15,11 +15,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { ImapFlow } from 'imapflow';
-import { pino } from 'pino';
 import { createMailboxPoller, PROCESSED_FOLDER, QUARANTINE_FOLDER } from '../src/adapters/imap/mailbox-poller.ts';
 import { createQueues } from '../src/adapters/queue/queues.ts';
 import { TEMPLATES_DIR } from '../src/app.ts';
-import { parseEnvFile, type ImapEndpoint } from '../src/config/env.ts';
+import type { ImapEndpoint } from '../src/config/env.ts';
 import { loadContractsFile } from '../src/contracts/contracts.file.ts';
 import { createContractsRepository } from '../src/contracts/contracts.repository.ts';
 import { connectDatabase } from '../src/db/client.ts';
@@ -30,8 +29,9 @@ import { createSlaClocks } from '../src/sla/sla-clocks.usecases.ts';
 import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
 import { createIntake } from '../src/tickets/intake.usecases.ts';
 import { isolatedExample } from '../test/support/contracts.ts';
-import { createTestDatabase, testEnv, uniqueSuffix } from '../test/support/services.ts';
+import { createTestDatabase, uniqueSuffix } from '../test/support/services.ts';
 import { generateMails, type GeneratedKind } from './mail-generator.ts';
+import { argValue, countingLogger, localMailSettings, percentile, positiveNumber } from './bench-support.ts';
 
 /** as the poller's batches, so (a) and (b) fetch alike */
 const FETCH_BATCH = 250;
@@ -40,52 +40,17 @@ const WARM_UP_MAILS = 300;
 const MAIL_WINDOW_END = new Date('2026-11-20T16:00:00Z');
 const TARGET_RATIO = 0.6;
 
-function argValue(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === `--${name}`) return args[i + 1];
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
-  }
-  return undefined;
-}
 
-function positiveInt(text: string | undefined, fallback: number, what: string): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${what} must be a positive integer, got "${text}"`);
-  return n;
-}
 
-const N = positiveInt(argValue('n') ?? process.env.BENCH_N, 10_000, '--n / BENCH_N');
-const SEED = positiveInt(argValue('seed'), 20261122, '--seed');
+const N = positiveNumber(argValue('n') ?? process.env.BENCH_N, 10_000, '--n / BENCH_N');
+const SEED = positiveNumber(argValue('seed'), 20261122, '--seed');
 const THREADS = availableParallelism();
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 const rate = (count: number, ms: number) => count / (ms / 1000);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0;
-}
 
-/** Counts log lines by message (the pipeline logs a warning per quarantined mail). */
-function countingLogger() {
-  const counts = new Map<string, number>();
-  const samples: string[] = [];
-  const logger = pino(
-    { level: 'warn' },
-    {
-      write(line: string) {
-        const entry = JSON.parse(line) as { msg?: string; level?: number };
-        const key = `${entry.level === 40 ? 'warn' : 'error'}: ${entry.msg ?? '?'}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-        if (!/mail quarantined/.test(key) && samples.length < 5) samples.push(line.trim());
-      },
-    },
-  );
-  return { logger, counts, samples };
-}
 
 interface CpuSnapshot {
   /** all cores: busy and total jiffies (from /proc/stat) */
@@ -138,16 +103,11 @@ async function openImap(endpoint: ImapEndpoint): Promise<ImapFlow> {
 }
 
 async function main() {
-  const env = testEnv();
-  if (!env.localMailRoot) throw new Error('HELPDESK_MAIL_ROOT is not set: run `npm run services` (it writes .services/env)');
-  // Dovecot stores mail as this uid/gid; files we create as root must be handed over to it.
-  const services = env.servicesEnvFile ? parseEnvFile(readFileSync(env.servicesEnvFile, 'utf8')) : {};
-  const mailUid = positiveInt(process.env.HELPDESK_MAIL_UID ?? services.HELPDESK_MAIL_UID, 65534, 'HELPDESK_MAIL_UID');
-  const mailGid = positiveInt(process.env.HELPDESK_MAIL_GID ?? services.HELPDESK_MAIL_GID, 65534, 'HELPDESK_MAIL_GID');
+  const { env, mailRoot, mailUid, mailGid } = localMailSettings();
   const suffix = uniqueSuffix();
   const serviceAddress = `support@trinax-${suffix}.example`;
   const [localPart, domain] = serviceAddress.split('@') as [string, string];
-  const domainDir = path.join(env.localMailRoot, domain);
+  const domainDir = path.join(mailRoot, domain);
   const maildir = path.join(domainDir, localPart, 'Maildir');
   const endpoint: ImapEndpoint = { ...env.imap, user: serviceAddress, password: 'test', mailbox: 'INBOX' };
   const queuePrefix = `bench-ingest-${suffix}`;

@@ -11,6 +11,7 @@ import { loadEnv } from '../src/config/env.ts';
 import type { SlaTargetName } from '../src/contracts/contracts.types.ts';
 import type { TimerRequest } from '../src/sla/sla.models.ts';
 import { runDeadlineComputeBench } from './sla-compute.ts';
+import { percentile } from './bench-support.ts';
 
 const LIVE_TIMERS = 100_000;
 const FIRING_SAMPLE = 2_000;
@@ -21,10 +22,6 @@ const FIRING_LEAD_MS = 3_000;
 const env = loadEnv();
 const prefix = `benchsla${randomBytes(4).toString('hex')}`;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
