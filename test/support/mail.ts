@@ -54,7 +54,8 @@ export async function readMailbox(env: AppEnv, user: string, folder = 'INBOX'): 
       lock.release();
     }
   } finally {
-    await client.logout().catch(() => {});
+    // a test only reads: a failed LOGOUT of its reader loses nothing, but say so
+    await client.logout().catch((err: Error) => console.warn(`readMailbox: logout failed: ${err.message}`));
   }
 }
 
