@@ -105,10 +105,10 @@ async function main() {
   // When each outbound id reached the queue (the intake worker calls this after its commit).
   const enqueuedAt = new Map<string, number>();
   const enqueue = bot.queues.enqueueOutbound.bind(bot.queues);
-  bot.queues.enqueueOutbound = async (ids) => {
+  bot.queues.enqueueOutbound = async (ids, options) => {
     const at = Date.now();
     for (const id of ids) enqueuedAt.set(id, at);
-    await enqueue(ids);
+    await enqueue(ids, options);
   };
 
   try {

@@ -247,6 +247,7 @@ async function main() {
           afterCommit: async () => {
             const s = performance.now();
             await queues.enqueueOutbound(result.outboundIds);
+            await queues.enqueueOutbound(result.backgroundOutboundIds, { background: true });
             await queues.scheduleTimers(await listSlaTimers(handle.db, result.slaTicketIds), new Date());
             phase.afterCommitMs += performance.now() - s;
           },

@@ -64,6 +64,7 @@ export function createIntakeWorker(deps: {
           afterCommit: async () => {
             await Promise.all([
               queues.enqueueOutbound(result.outboundIds),
+              queues.enqueueOutbound(result.backgroundOutboundIds, { background: true }),
               listSlaTimers(deps.db, result.slaTicketIds).then((timers) => queues.scheduleTimers(timers, clock.now())),
             ]);
           },

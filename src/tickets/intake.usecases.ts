@@ -51,6 +51,8 @@ export interface IntakeBatchResult {
   /** the same, as the poller needs it to move each mail */
   dispositions: Map<number, IntakeOutcome['status']>;
   outboundIds: string[];
+  /** technicians' notices and digests, to queue behind the acknowledgements */
+  backgroundOutboundIds: string[];
   slaTicketIds: number[];
   ticketsOpened: number[];
 }
@@ -188,7 +190,7 @@ export function createIntake(deps: IntakeDeps) {
       }
       await intake.setMailboxState(mailboxId, { uidValidity, lastUid: plan.maxUid }, now);
     });
-    return { outcomes, dispositions: dispositionsOf(outcomes), outboundIds: effects.outboundIds, slaTicketIds: [...effects.slaTicketIds], ticketsOpened: effects.ticketsOpened };
+    return { outcomes, dispositions: dispositionsOf(outcomes), outboundIds: effects.outboundIds, backgroundOutboundIds: effects.backgroundOutboundIds, slaTicketIds: [...effects.slaTicketIds], ticketsOpened: effects.ticketsOpened };
   }
 
   /** Keeps a mail that failed on its own (after its batch failed) in quarantine, with the error as the reason. */
@@ -253,13 +255,14 @@ export function createIntake(deps: IntakeDeps) {
         // One bad mail must not stop the mailbox: retry one by one; a mail that still fails is
         // quarantined with the error as its reason.
         logger.warn({ err: (batchError as Error).message }, 'batch commit failed; retrying mail by mail');
-        const result: IntakeBatchResult = { outcomes: new Map(), dispositions: new Map(), outboundIds: [], slaTicketIds: [], ticketsOpened: [] };
+        const result: IntakeBatchResult = { outcomes: new Map(), dispositions: new Map(), outboundIds: [], backgroundOutboundIds: [], slaTicketIds: [], ticketsOpened: [] };
         for (let i = 0; i < mails.length; i++) {
           const mail = mails[i]!;
           try {
             const one = await runBatch(serviceAddress, uidValidity, [mail], [parsed[i]!]);
             for (const [uid, outcome] of one.outcomes) result.outcomes.set(uid, outcome);
             result.outboundIds.push(...one.outboundIds);
+            result.backgroundOutboundIds.push(...one.backgroundOutboundIds);
             result.slaTicketIds.push(...one.slaTicketIds);
             result.ticketsOpened.push(...one.ticketsOpened);
           } catch (err) {

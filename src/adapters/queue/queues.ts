@@ -43,10 +43,18 @@ export interface Queues {
   prefix: string;
   outbound: Queue<OutboundJobData>;
   slaTimers: Queue<SlaTimerJobData>;
-  enqueueOutbound(ids: string[]): Promise<void>;
+  /**
+   * Queues outbound rows by id. With `background`, they wait behind every mail queued without it
+   * (BullMQ serves jobs without a priority before prioritized ones): a burst's technician notices
+   * and digests must not delay the next customers' acknowledgements.
+   */
+  enqueueOutbound(ids: readonly string[], options?: { background?: boolean }): Promise<void>;
   scheduleTimers(timers: readonly ScheduledTimer[], now: Date): Promise<void>;
   close(): Promise<void>;
 }
+
+/** BullMQ priority of background mail (notices, digests); lower numbers are served first. */
+export const BACKGROUND_MAIL_PRIORITY = 10;
 
 export function createQueues(options: { redisUrl: string; prefix?: string }): Queues {
   const connection = createRedisConnection(options.redisUrl);
@@ -60,7 +68,7 @@ export function createQueues(options: { redisUrl: string; prefix?: string }): Qu
     prefix,
     outbound,
     slaTimers,
-    async enqueueOutbound(ids) {
+    async enqueueOutbound(ids, enqueueOptions = {}) {
       if (ids.length === 0) return;
       await outbound.addBulk(
         ids.map((outboundId) => ({
@@ -68,6 +76,7 @@ export function createQueues(options: { redisUrl: string; prefix?: string }): Qu
           data: { outboundId },
           opts: {
             jobId: outboundJobId(outboundId),
+            ...(enqueueOptions.background ? { priority: BACKGROUND_MAIL_PRIORITY } : {}),
             attempts: 10,
             backoff: { type: 'exponential', delay: 2_000 },
             removeOnComplete: true,

@@ -55,10 +55,12 @@ export interface BatchContext extends IntakeServices {
 
 export interface BatchEffects {
   outboundIds: string[];
+  /** technicians' notices and digests: queued behind acknowledgements */
+  backgroundOutboundIds: string[];
   slaTicketIds: Set<number>;
   ticketsOpened: number[];
 }
 
 export function emptyEffects(): BatchEffects {
-  return { outboundIds: [], slaTicketIds: new Set(), ticketsOpened: [] };
+  return { outboundIds: [], backgroundOutboundIds: [], slaTicketIds: new Set(), ticketsOpened: [] };
 }

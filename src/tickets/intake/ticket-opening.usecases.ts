@@ -130,12 +130,12 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
     noticesByTicket.push({ ticket, route, item, clocks: planned });
   });
 
-  requests.push(...technicianNotices(ctx, noticesByTicket));
   return [
     ctx.intake.insertTickets(rows),
     ctx.clocks.insertClocks(clocks),
     ctx.tickets.recordEvents(events),
     ctx.outbox.queueMany(ctx.tx, requests).then((ids) => ctx.effects.outboundIds.push(...ids)),
+    ctx.outbox.queueMany(ctx.tx, technicianNotices(ctx, noticesByTicket)).then((ids) => ctx.effects.backgroundOutboundIds.push(...ids)),
   ];
 }
 
