@@ -102,6 +102,11 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
   let stopping = false;
   let client: ImapFlow | null = null;
   let wake: (() => void) | null = null;
+  /**
+   * New mail was announced while nobody waited (during a drain, after its last search): the next
+   * wait returns at once instead of idling until the safety poll (measured: a mail waited 30 s).
+   */
+  let mailAnnounced = false;
   let running: Promise<void> | null = null;
 
   async function moveAll(c: ImapFlow, dispositions: Map<number, MailDisposition>): Promise<void> {
@@ -128,6 +133,8 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
     const mailbox = c.mailbox;
     if (!mailbox) throw new Error('no mailbox selected');
     const uidValidity = Number(mailbox.uidValidity);
+    // this drain's searches cover whatever was announced before it
+    mailAnnounced = false;
     let state = await deps.loadState(uidValidity);
     let committed = 0;
 
@@ -233,11 +240,18 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
     await ensureFolder(c, PROCESSED_FOLDER);
     await ensureFolder(c, QUARANTINE_FOLDER);
     await c.mailboxOpen(deps.endpoint.mailbox);
-    c.on('exists', () => wake?.());
+    c.on('exists', () => {
+      if (wake) wake();
+      else mailAnnounced = true;
+    });
     return c;
   }
 
   function waitForMail(ms: number, c: ImapFlow): Promise<void> {
+    if (mailAnnounced) {
+      mailAnnounced = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
