@@ -27,7 +27,7 @@ import { createParsePool } from '../src/mail/parse-pool.ts';
 import { createTemplateRenderer } from '../src/mail/templates.ts';
 import { createSlaClocks } from '../src/sla/sla-clocks.usecases.ts';
 import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
-import { createIntake } from '../src/tickets/intake.usecases.ts';
+import { createIntake, dispositionsOf } from '../src/tickets/intake.usecases.ts';
 import { isolatedExample } from '../test/support/contracts.ts';
 import { createTestDatabase, uniqueSuffix } from '../test/support/services.ts';
 import { generateMails, type GeneratedKind } from './mail-generator.ts';
@@ -243,7 +243,7 @@ async function main() {
         phase.commitMs += performance.now() - started;
         phase.batches++;
         return {
-          dispositions: result.dispositions,
+          dispositions: dispositionsOf(result.outcomes),
           afterCommit: async () => {
             const s = performance.now();
             await queues.enqueueOutbound(result.outboundIds);

@@ -14,7 +14,7 @@ import { HelpdeskError, isHelpdeskError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import type { Database } from '../src/db/client.ts';
 import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
-import type { Intake } from '../src/tickets/intake.usecases.ts';
+import { dispositionsOf, type Intake } from '../src/tickets/intake.usecases.ts';
 
 const STANDBY_RETRY_MS = 5_000;
 
@@ -58,7 +58,7 @@ export function createIntakeWorker(deps: {
       async commitBatch(uidValidity, mails) {
         const result = await intake.commitBatch(serviceAddress, uidValidity, mails);
         return {
-          dispositions: result.dispositions,
+          dispositions: dispositionsOf(result.outcomes),
           // Both at once: the acks reach the queue one Redis round trip after the commit, and
           // the move and next batch do not also wait for the timers' Postgres read.
           afterCommit: async () => {

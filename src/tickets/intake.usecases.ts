@@ -25,7 +25,7 @@ import { planBatch } from './intake/batch-plan.ts';
 import { isDeliveryStatusReport } from './intake/bounces.ts';
 import { handleCustomerMail, handleTechnicianReply, inboundMessageRow } from './intake/follow-ups.usecases.ts';
 import { emptyEffects, type BatchContext, type BatchEffects, type BatchMail, type InboundMail } from './intake/intake-context.ts';
-import { ACK_WINDOW_MS, type IntakeOutcome } from './intake/intake.models.ts';
+import { ACK_WINDOW_MS, isBacklog, type IntakeOutcome } from './intake/intake.models.ts';
 import { createIntakeRepository } from './intake/intake.repository.ts';
 import { openTickets, routeNewTicket, type TicketToOpen } from './intake/ticket-opening.usecases.ts';
 import { lookupThreads, threadKeysOf, type ThreadKeys } from './intake/thread-resolution.ts';
@@ -48,8 +48,6 @@ export interface IntakeDeps {
 export interface IntakeBatchResult {
   /** what became of each UID of the batch */
   outcomes: Map<number, IntakeOutcome>;
-  /** the same, as the poller needs it to move each mail */
-  dispositions: Map<number, IntakeOutcome['status']>;
   outboundIds: string[];
   /** technicians' notices and digests, to queue behind the acknowledgements */
   backgroundOutboundIds: string[];
@@ -127,7 +125,7 @@ export function createIntake(deps: IntakeDeps) {
         const customer = item.automation.automatic ? null : routeNewTicket({ config }, item).customer;
         if (customer) customerNames.add(customer.name);
       }
-      const ackable = ok.filter((item) => now.getTime() - item.mail.internalDate.getTime() <= config.provider.backlog.ackMaxAgeMs);
+      const ackable = ok.filter((item) => !isBacklog(item.mail.internalDate, now, config.provider.backlog.ackMaxAgeMs));
       const earliestAckable = Math.min(...ackable.map((item) => item.mail.internalDate.getTime()));
 
       // ---- 2. one pipelined read ------------------------------------------------------------
@@ -190,7 +188,7 @@ export function createIntake(deps: IntakeDeps) {
       }
       await intake.setMailboxState(mailboxId, { uidValidity, lastUid: plan.maxUid }, now);
     });
-    return { outcomes, dispositions: dispositionsOf(outcomes), outboundIds: effects.outboundIds, backgroundOutboundIds: effects.backgroundOutboundIds, slaTicketIds: [...effects.slaTicketIds], ticketsOpened: effects.ticketsOpened };
+    return { outcomes, outboundIds: effects.outboundIds, backgroundOutboundIds: effects.backgroundOutboundIds, slaTicketIds: [...effects.slaTicketIds], ticketsOpened: effects.ticketsOpened };
   }
 
   /** Keeps a mail that failed on its own (after its batch failed) in quarantine, with the error as the reason. */
@@ -255,7 +253,7 @@ export function createIntake(deps: IntakeDeps) {
         // One bad mail must not stop the mailbox: retry one by one; a mail that still fails is
         // quarantined with the error as its reason.
         logger.warn({ err: (batchError as Error).message }, 'batch commit failed; retrying mail by mail');
-        const result: IntakeBatchResult = { outcomes: new Map(), dispositions: new Map(), outboundIds: [], backgroundOutboundIds: [], slaTicketIds: [], ticketsOpened: [] };
+        const result: IntakeBatchResult = { outcomes: new Map(), outboundIds: [], backgroundOutboundIds: [], slaTicketIds: [], ticketsOpened: [] };
         for (let i = 0; i < mails.length; i++) {
           const mail = mails[i]!;
           try {
@@ -271,14 +269,14 @@ export function createIntake(deps: IntakeDeps) {
             result.outcomes.set(mail.uid, { status: 'quarantined', reasonCode: 'mail.processing_failed', reason: (err as Error).message.slice(0, 2000) });
           }
         }
-        result.dispositions = dispositionsOf(result.outcomes);
         return result;
       }
     },
   };
 }
 
-function dispositionsOf(outcomes: ReadonlyMap<number, IntakeOutcome>): Map<number, IntakeOutcome['status']> {
+/** What the poller needs of the outcomes to move each mail: processed or quarantined. */
+export function dispositionsOf(outcomes: ReadonlyMap<number, IntakeOutcome>): Map<number, IntakeOutcome['status']> {
   return new Map([...outcomes].map(([uid, outcome]) => [uid, outcome.status]));
 }
 

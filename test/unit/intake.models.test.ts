@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptsFollowUp, acksInHourBefore, decideAcknowledgement, followUpChangesTicket, notifyAsDigest } from '../../src/tickets/intake/intake.models.ts';
+import { acceptsFollowUp, acksInHourBefore, decideAcknowledgement, followUpChangesTicket, isBacklog, notifyAsDigest } from '../../src/tickets/intake/intake.models.ts';
 
 const at = (iso: string) => new Date(iso);
 const DAY = 86_400_000;
@@ -32,6 +32,15 @@ describe('decideAcknowledgement', () => {
   it('names the backlog, not the loop brake, when both apply', () => {
     const decision = decideAcknowledgement({ ...base, receivedAt: at('2026-11-01T09:00:00Z'), acksToSenderLastHour: 9 });
     expect(decision).toMatchObject({ acknowledge: false, event: { reason: 'backlog' } });
+  });
+});
+
+describe('isBacklog', () => {
+  it('is true only for mail older than the limit when first seen', () => {
+    const now = at('2026-11-30T10:00:00Z');
+    expect(isBacklog(at('2026-11-29T10:00:00Z'), now, DAY)).toBe(false);
+    expect(isBacklog(at('2026-11-29T09:59:59Z'), now, DAY)).toBe(true);
+    expect(isBacklog(at('2026-11-30T10:00:05Z'), now, DAY)).toBe(false);
   });
 });
 

@@ -160,9 +160,10 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
       deps.prepare?.(mails);
       return mails;
     };
-    // UIDs the last search found that are not fetched yet, and the next batch, fetched while the
-    // current one commits (null: search again). IMAP commands still run one after another: the
-    // prefetch is awaited before the MOVE, and no command is issued inside a fetch.
+    // UIDs the last search found that are not fetched yet (with their sizes), and the batches
+    // fetched ahead while the current one commits (null: search again). IMAP commands still run
+    // one after another on the connection: a batch's MOVE is queued behind the prefetches issued
+    // before it, and no command is issued inside a fetch.
     let pending: number[] = [];
     let sizes = new Map<number, number>();
     /**

@@ -24,6 +24,11 @@ export function followUpChangesTicket(status: TicketStatus): boolean {
   return status === 'waiting' || status === 'resolved';
 }
 
+/** Mail older than `ackMaxAgeMs` when intake first sees it is a backlog (a mailbox's history, an outage). */
+export function isBacklog(receivedAt: Date, now: Date, ackMaxAgeMs: number): boolean {
+  return now.getTime() - receivedAt.getTime() > ackMaxAgeMs;
+}
+
 export interface AckDecisionInput {
   /** the mail's IMAP internal date */
   receivedAt: Date;
@@ -41,8 +46,9 @@ export interface AckDecisionInput {
  * it (the loop brake). The reason is kept as an `ack_suppressed` event.
  */
 export function decideAcknowledgement(input: AckDecisionInput): { acknowledge: true } | { acknowledge: false; event: TicketEvent } {
-  const ageMs = input.now.getTime() - input.receivedAt.getTime();
-  if (ageMs > input.ackMaxAgeMs) return { acknowledge: false, event: { type: 'ack_suppressed', reason: 'backlog', ageMs } };
+  if (isBacklog(input.receivedAt, input.now, input.ackMaxAgeMs)) {
+    return { acknowledge: false, event: { type: 'ack_suppressed', reason: 'backlog', ageMs: input.now.getTime() - input.receivedAt.getTime() } };
+  }
   if (!shouldAcknowledge({ automatic: false, acksToSenderLastHour: input.acksToSenderLastHour, ackLimitPerHour: input.ackLimitPerHour })) {
     return { acknowledge: false, event: { type: 'ack_suppressed', reason: 'ackLimitPerHour', acksLastHour: input.acksToSenderLastHour } };
   }

@@ -14,7 +14,7 @@ import type { TicketEventRecord } from '../ticket-events.models.ts';
 import { ticketReference } from '../tickets.models.ts';
 import type { TicketRow } from '../tickets.repository.ts';
 import type { BatchContext, BatchMail } from './intake-context.ts';
-import { acksInHourBefore, decideAcknowledgement, notifyAsDigest } from './intake.models.ts';
+import { acksInHourBefore, decideAcknowledgement, isBacklog, notifyAsDigest } from './intake.models.ts';
 
 /** A mail that opens a ticket; `ticketId` is filled in once ids are allocated. */
 export interface TicketToOpen {
@@ -92,7 +92,7 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
       ackLimitPerHour: config.provider.ackLimitPerHour,
     });
     let planned = ctx.sla.planClocks(ticket);
-    if (!decision.acknowledge && decision.event.type === 'ack_suppressed' && decision.event.reason === 'backlog') {
+    if (isBacklog(mail.internalDate, ctx.now, config.provider.backlog.ackMaxAgeMs)) {
       // Backlog: what elapsed while nobody watched is recorded, not announced one mail at a time.
       const settled = settleElapsedClocks(planned, ctx.now);
       planned = settled.clocks;
