@@ -94,6 +94,38 @@ export function checkPlan(key: string, plan: PartialPlan, raw: unknown, calendar
         problems.push(problem([...base, 'billing', 'rates', role], 'a role name is a lower-case word such as technician, engineer, cabling'));
       }
     }
+    checkOutOfHours(base, billing, raw, problems);
+  }
+}
+
+/**
+ * `billing.outOfHours` must price every role the plan prices: by a rate of its own in
+ * `outOfHours.rates`, else by `multiplier`. A role priced only out of hours is a typo.
+ */
+function checkOutOfHours(base: Path, billing: NonNullable<PartialPlan['billing']>, raw: unknown, problems: string[]): void {
+  const outOfHours = billing.outOfHours;
+  if (!outOfHours || !written(raw, 'billing', 'outOfHours')) return;
+  const path = [...base, 'billing', 'outOfHours'];
+  const hasMultiplier = written(raw, 'billing', 'outOfHours', 'multiplier');
+  const hasRates = written(raw, 'billing', 'outOfHours', 'rates');
+  if (!hasMultiplier && !hasRates) {
+    problems.push(problem(path, 'give a multiplier (e.g. multiplier: 1.5), out-of-hours rates per role (rates: { default: 2025 }), or both'));
+    return;
+  }
+  const planRoles = Object.keys(billing.rates ?? {});
+  const ownRates = Object.keys(outOfHours.rates ?? {});
+  for (const role of ownRates) {
+    if (!ROLE_PATTERN.test(role)) {
+      problems.push(problem([...path, 'rates', role], 'a role name is a lower-case word such as technician, engineer, cabling'));
+    } else if (billing.rates && !planRoles.includes(role)) {
+      problems.push(problem([...path, 'rates', role], `the plan has no normal rate for ${role} (billing.rates: ${planRoles.join(', ')})`));
+    }
+  }
+  if (!hasMultiplier && outOfHours.rates && billing.rates) {
+    const unpriced = planRoles.filter((role) => !ownRates.includes(role));
+    if (unpriced.length > 0) {
+      problems.push(problem([...path, 'rates'], `has no rate for ${unpriced.join(', ')}; give one each or a multiplier for the roles left out`));
+    }
   }
 }
 

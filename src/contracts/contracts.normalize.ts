@@ -115,7 +115,8 @@ export function normalizePlan(key: string, raw: RawPlan): PlanConfig {
   const rawOutOfHours = raw.billing.outOfHours;
   if (rawOutOfHours) {
     const insideCalendar = rawOutOfHours.inside.kind === 'calendar' ? rawOutOfHours.inside.name : outOfHoursCalendarKey(key);
-    outOfHours = { insideCalendar, multiplier: rawOutOfHours.multiplier };
+    outOfHours = { insideCalendar, multiplier: rawOutOfHours.multiplier ?? null };
+    if (rawOutOfHours.rates) outOfHours.ratesMinor = lowerCaseKeys(rawOutOfHours.rates);
   }
   const currency = raw.billing.currency ?? raw.fee?.currency ?? '';
   return {
@@ -142,11 +143,13 @@ export function normalizePlan(key: string, raw: RawPlan): PlanConfig {
       minimumMs: raw.billing.minimum,
       onsiteMinimumMs: raw.billing.onsiteMinimum,
       freePerTicketMs: raw.billing.freePerTicket,
-      ratesMinor: Object.fromEntries(Object.entries(raw.billing.rates).map(([role, rate]) => [role.toLowerCase(), rate])),
+      ratesMinor: lowerCaseKeys(raw.billing.rates),
       outOfHours,
       quoteAboveMs: raw.billing.quoteAbove ?? null,
       freeKinds: unique(raw.billing.freeKinds),
       onsiteFreePerTicketMs: raw.billing.onsiteFreePerTicket,
+      roundPer: raw.billing.roundPer,
+      travel: raw.billing.travel ? { perVisitMinor: raw.billing.travel.perVisit } : null,
     },
     reports: raw.reports ? { every: raw.reports.every } : null,
     inspections: raw.inspections ? { every: raw.inspections.every } : null,
@@ -207,4 +210,9 @@ export function normalizeContracts(raw: RawContractsFile): ContractsConfig {
 
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
+}
+
+/** Rate tables by role: role names are compared lower-case. */
+function lowerCaseKeys(rates: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(rates).map(([role, rate]) => [role.toLowerCase(), rate]));
 }

@@ -4,7 +4,7 @@
 // checks that need two places of the file (references, uniqueness) live in contracts.checks.ts,
 // and contracts.normalize.ts turns the parsed file into the ContractsConfig the program runs on.
 import { z } from 'zod';
-import { PRIORITIES, TICKET_KINDS, type Cadence, type Priority, type TicketKind } from './contracts.types.ts';
+import { PRIORITIES, ROUND_PER, TICKET_KINDS, type Cadence, type Priority, type RoundPer, type TicketKind } from './contracts.types.ts';
 import {
   HOLIDAY_TYPES,
   currency,
@@ -116,6 +116,9 @@ export const timeBankSchema = z.strictObject({
   rollover: z.boolean().default(false),
 });
 
+/** Extension `billing.travel`: travel or call-out, charged once per on-site visit. */
+export const travelSchema = z.strictObject({ perVisit: money() });
+
 export const billingSchema = z.strictObject({
   currency: currency().optional(), // default: fee.currency
   increment: elapsed({ allowZero: false }).default(60_000),
@@ -127,8 +130,19 @@ export const billingSchema = z.strictObject({
   /** Extension: ticket kinds whose time is never billed. */
   freeKinds: z.array(oneOf<TicketKind>(TICKET_KINDS)).default([]),
   rates: z.object({ default: money() }).catchall(money()),
-  outOfHours: z.strictObject({ inside: insideSpec(), multiplier: multiplier() }).nullable().optional(),
+  /**
+   * `multiplier` and (extension) `rates`, an out-of-hours rate per role: at least one, and
+   * together they must price every role of `billing.rates` (contracts.checks.ts).
+   */
+  outOfHours: z
+    .strictObject({ inside: insideSpec(), multiplier: multiplier().optional(), rates: z.record(z.string(), money()).optional() })
+    .nullable()
+    .optional(),
   quoteAbove: elapsed({ allowZero: false }).nullable().optional(),
+  /** Extension: round each entry, or the ticket's running total. */
+  roundPer: oneOf<RoundPer>(ROUND_PER).default('entry'),
+  /** Extension: a charge per on-site visit. */
+  travel: travelSchema.nullable().optional(),
 });
 
 export const planSchema = z.strictObject({
@@ -208,6 +222,7 @@ export const KNOWN_KEYS: readonly string[] = [
       feeSchema,
       timeBankSchema,
       billingSchema,
+      travelSchema,
       planSchema,
       contactSchema,
       contractSchema,

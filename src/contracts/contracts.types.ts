@@ -105,7 +105,7 @@ export interface BillingConfig {
   freePerTicketMs: number;
   /** hourly rate per role in minor units; `default` always present */
   ratesMinor: Record<string, number>;
-  outOfHours: { insideCalendar: string; multiplier: string } | null;
+  outOfHours: OutOfHoursConfig | null;
   quoteAboveMs: number | null;
   /**
    * Extension `billing.freeKinds`: time logged on tickets of these kinds is recorded but never
@@ -118,6 +118,36 @@ export interface BillingConfig {
    * are free (Telekompetanse: "Oppmøte og første arbeidstime er inkludert"). Parser: 0 when absent.
    */
   onsiteFreePerTicketMs?: number;
+  /**
+   * Extension `billing.roundPer`: `entry` rounds each time entry up to increment and minimum;
+   * `ticket` rounds the ticket's running total, each entry billing the difference it makes
+   * (45m + 45m + 5m at 1h steps bills 2h, not 3h). Parser: 'entry' when absent.
+   */
+  roundPer?: RoundPer;
+  /**
+   * Extension `billing.travel`: a charge per on-site visit (one on-site time entry is one visit),
+   * in minor units (Mixvoip: "Reiskosten zijn van toepassing op bezoeken op locatie"). Parser:
+   * null when absent.
+   */
+  travel?: { perVisitMinor: number } | null;
+}
+
+export const ROUND_PER = ['entry', 'ticket'] as const;
+export type RoundPer = (typeof ROUND_PER)[number];
+
+/**
+ * `billing.outOfHours`: work outside the `insideCalendar`'s open time (its holidays and closed
+ * days count as outside) bills at `ratesMinor[role]` where the plan gives an out-of-hours rate
+ * for the role (extension: Mixvoip publishes separate rates), else at the normal rate times
+ * `multiplier` (decimal text such as "1.5", never a float). The validator guarantees one of the
+ * two prices every role of `ratesMinor` of the plan.
+ */
+export interface OutOfHoursConfig {
+  insideCalendar: string;
+  /** null only when `ratesMinor` prices every role of the plan */
+  multiplier: string | null;
+  /** out-of-hours hourly rate per role in minor units; absent when the file gives none */
+  ratesMinor?: Record<string, number>;
 }
 
 export interface PlanConfig {

@@ -67,7 +67,7 @@ describe('normalizePlan and outOfHoursCalendarOf', () => {
     });
     const business = raw.plans.business;
     if (!business) throw new Error('mixvoip.yaml has a business plan');
-    expect(normalizePlan('business', business).billing.outOfHours).toEqual({ insideCalendar: '__outOfHours:business', multiplier: '1.5' });
+    expect(normalizePlan('business', business).billing.outOfHours).toMatchObject({ insideCalendar: '__outOfHours:business', multiplier: null });
     const inside = outOfHoursCalendarOf('business', business, calendars);
     expect(inside).toMatchObject({
       name: '__outOfHours:business',

@@ -122,7 +122,12 @@ describe('the example contracts files', () => {
     expect(config.plans.none?.billing.ratesMinor.consulting).toBe(14_500);
     expect(business?.billing.incrementMs).toBe(900_000);
     expect(business?.billing.onsiteMinimumMs).toBe(3_600_000);
-    expect(business?.billing.outOfHours).toEqual({ insideCalendar: '__outOfHours:business', multiplier: '1.5' });
+    expect(business?.billing.outOfHours).toEqual({
+      insideCalendar: '__outOfHours:business',
+      multiplier: null,
+      ratesMinor: { default: 14_400, cabling: 13_050, technician: 14_400, engineer: 16_650, consulting: 19_650 },
+    });
+    expect(business?.billing.travel).toEqual({ perVisitMinor: 4_500 });
     expect(config.calendars['__outOfHours:business']).toEqual({
       name: '__outOfHours:business',
       timezone: 'Europe/Luxembourg',
@@ -467,5 +472,58 @@ customers:
       code: 'contract.invalid_file',
       message: '/nonexistent/contracts.yaml: cannot be read (no such file)',
     });
+  });
+});
+
+describe('billing terms of the billing engine', () => {
+  const withNoneBilling = (billing: string) => valid().replace('billing: { currency: SEK, rates: { default: 1000 } }', `billing: ${billing}`);
+
+  it('defaults roundPer to entry and travel to none, and reads roundPer: ticket and a travel charge per visit', () => {
+    const defaults = configOf(valid()).plans.none?.billing;
+    expect(defaults?.roundPer).toBe('entry');
+    expect(defaults?.travel).toBeNull();
+    const billing = configOf(withNoneBilling('{ currency: SEK, rates: { default: 1000 }, roundPer: ticket, travel: { perVisit: "450.50" } }')).plans.none?.billing;
+    expect(billing?.roundPer).toBe('ticket');
+    expect(billing?.travel).toEqual({ perVisitMinor: 45_050 });
+  });
+
+  it('reads out-of-hours rates per role beside or instead of a multiplier', () => {
+    const both = configOf(
+      withNoneBilling('{ currency: SEK, rates: { default: 1000, engineer: 1200 }, outOfHours: { inside: "mon-fri 08:00-20:00", multiplier: 1.5, rates: { engineer: 2100 } } }'),
+    ).plans.none?.billing.outOfHours;
+    expect(both).toEqual({ insideCalendar: '__outOfHours:none', multiplier: '1.5', ratesMinor: { engineer: 210_000 } });
+    const ratesOnly = configOf(
+      withNoneBilling('{ currency: SEK, rates: { default: 1000, engineer: 1200 }, outOfHours: { inside: office, rates: { default: 1850, engineer: 2100 } } }'),
+    ).plans.none?.billing.outOfHours;
+    expect(ratesOnly).toEqual({ insideCalendar: 'office', multiplier: null, ratesMinor: { default: 185_000, engineer: 210_000 } });
+  });
+
+  it('refuses out-of-hours terms that leave a role without a price, price an unknown role, or price nothing', () => {
+    expect(problemsOf(withNoneBilling('{ currency: SEK, rates: { default: 1000, engineer: 1200 }, outOfHours: { inside: office, rates: { default: 1850 } } }'))).toEqual([
+      'plans.none.billing.outOfHours.rates: has no rate for engineer; give one each or a multiplier for the roles left out',
+    ]);
+    expect(problemsOf(withNoneBilling('{ currency: SEK, rates: { default: 1000 }, outOfHours: { inside: office, multiplier: 2, rates: { cabling: 1850 } } }'))).toEqual([
+      'plans.none.billing.outOfHours.rates.cabling: the plan has no normal rate for cabling (billing.rates: default)',
+    ]);
+    expect(problemsOf(withNoneBilling('{ currency: SEK, rates: { default: 1000 }, outOfHours: { inside: office } }'))).toEqual([
+      'plans.none.billing.outOfHours: give a multiplier (e.g. multiplier: 1.5), out-of-hours rates per role (rates: { default: 2025 }), or both',
+    ]);
+  });
+
+  it('refuses a bad roundPer, a bad travel amount and an unknown travel key by path', () => {
+    expect(problemsOf(withNoneBilling('{ currency: SEK, rates: { default: 1000 }, roundPer: case, travel: { perVisit: -5, perVist: 2 } }'))).toEqual([
+      'plans.none.billing.roundPer: "case" is not one of entry, ticket',
+      'plans.none.billing.travel.perVisit: -5 is negative',
+      'plans.none.billing.travel.perVist: unknown key (did you mean "perVisit"?)',
+    ]);
+  });
+
+  it('mystore.yaml rounds per case and mixvoip.yaml charges travel per visit', () => {
+    expect(loadExample('mystore').plans.support?.billing.roundPer).toBe('ticket');
+    expect(loadExample('mystore').plans.service?.billing.roundPer).toBe('ticket');
+    expect(loadExample('trinax').plans.alert?.billing.roundPer).toBe('entry');
+    expect(loadExample('mixvoip').plans.standard?.billing.travel).toEqual({ perVisitMinor: 4_500 });
+    expect(loadExample('telekompetanse').plans.nivaa3?.billing.travel).toBeNull();
+    expect(loadExample('telekompetanse').plans.nivaa1?.billing.travel).toEqual({ perVisitMinor: 65_000 });
   });
 });
