@@ -13,6 +13,7 @@ import { createLogger } from '../shared/logger.ts';
 import { deadlineForPlan } from '../sla/sla-deadline.usecases.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
 import { createTicketQueries } from '../tickets/tickets.queries.ts';
+import { registerBillingCommands } from './billing-quote.ts';
 import { printTicket, printTicketList } from './render.ts';
 
 /** A short-lived connection for one command. */
@@ -112,6 +113,8 @@ sla
     }
     console.log(result.iso);
   });
+
+registerBillingCommands(program);
 
 program
   .command('tickets')
