@@ -1,36 +1,27 @@
 // Technician tag lines (docs/domain.md, "Technician tag lines"): `#time 45m engineer onsite`,
-// `#status resolved`, … one per line, in the technician's own text only. Quoted text is never
+// `#status resolved`, `#undo`, … one per line, in the technician's own text only. Quoted text is never
 // read for tags: a technician replying to the new-ticket notification quotes our own tag
 // examples, and a customer's `#time 10h` must never count. A malformed tag is never dropped
 // silently: it lands in `errors` so the technician can be told which line and why.
 import { PRIORITIES, type Priority, type TicketKind } from '../contracts/contracts.types.ts';
-import { parseElapsed } from '../shared/duration.ts';
 import { findQuotedRegion, signatureStart } from './reply-quoting.models.ts';
+import { fail, parseDurationArgs, type Failure, type Outcome, type TagErrorCode } from './tag-values.models.ts';
+import { parseTimeArgs, type TimeTag } from './time-tag.models.ts';
+
+export type { TagErrorCode } from './tag-values.models.ts';
+export { resolveWorkInterval, type WrittenStart } from './time-tag.models.ts';
 
 export type TagStatus = 'open' | 'waiting' | 'resolved' | 'closed';
 
 export type Tag =
-  | { type: 'time'; ms: number; role: string | null; onsite: boolean }
+  | TimeTag
+  /** take back the time entry of the receipt this mail answers (the caller finds which) */
+  | { type: 'undo' }
   | { type: 'status'; status: TagStatus }
   | { type: 'priority'; priority: Priority }
   | { type: 'internal' }
   | { type: 'estimate'; ms: number }
   | { type: 'kind'; kind: TicketKind };
-
-export type TagErrorCode =
-  | 'unknown-tag'
-  | 'missing-value'
-  | 'bare-number'
-  | 'invalid-duration'
-  | 'zero-duration'
-  | 'invalid-status'
-  | 'invalid-priority'
-  | 'invalid-kind'
-  | 'invalid-role'
-  | 'several-roles'
-  | 'conflicting-place'
-  | 'unexpected-value'
-  | 'duplicate-tag';
 
 export interface TagError {
   /** the line as the technician wrote it */
@@ -49,7 +40,8 @@ export interface ParsedTechnicianReply {
   errors: TagError[];
 }
 
-type TagType = Tag['type'];
+/** the keyword's type; `#time -30m …` is a `time` keyword that makes a `correction` tag */
+type TagType = Exclude<Tag['type'], 'correction'>;
 
 // Keywords per type; the English one works in every language, the others are the words a
 // technician writing to a customer in that language reaches for.
@@ -62,6 +54,7 @@ const KEYWORDS: ReadonlyMap<string, TagType> = new Map<string, TagType>([
     (k) => [k, 'estimate'] as const,
   ),
   ...(['kind', 'typ', 'type'] as const).map((k) => [k, 'kind'] as const),
+  ...(['undo', 'ångra', 'angre', 'ongedaan', 'rückgängig', 'annuler'] as const).map((k) => [k, 'undo'] as const),
 ]);
 
 const STATUS_WORDS: ReadonlyMap<string, TagStatus> = new Map<string, TagStatus>([
@@ -83,78 +76,6 @@ const KIND_WORDS: ReadonlyMap<string, TicketKind> = new Map<string, TicketKind>(
 /** `#priority 2` and `#priority p2` alike */
 const PRIORITY_WORDS: ReadonlyMap<string, Priority> = new Map(PRIORITIES.flatMap((p) => [[p.toLowerCase(), p], [p.slice(1), p]] as const));
 
-const ONSITE_WORDS = new Set(['onsite', 'on-site', 'on_site']);
-const REMOTE_WORDS = new Set(['remote']);
-
-// Units people type after a number, in our four languages: h/t/u (hour/time/timme/uur), m/min.
-const UNIT_ALIASES: Readonly<Record<string, 'h' | 'm' | 's'>> = {
-  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', t: 'h', tim: 'h', timme: 'h', timmar: 'h', timer: 'h', time: 'h', u: 'h', uur: 'h',
-  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm', minuter: 'm', minutter: 'm', minuten: 'm',
-  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-};
-
-const ROLE_WORD = /^\p{L}[\p{L}\p{N}_-]*$/u;
-const DURATION_HINT = 'use e.g. 45m, 1h30m or 1.5h';
-
-interface Failure {
-  ok: false;
-  code: TagErrorCode;
-  reason: string;
-}
-type Outcome<T> = { ok: true; value: T } | Failure;
-const fail = (code: TagErrorCode, reason: string): Failure => ({ ok: false, code, reason });
-
-/** Duration from the first one or two arguments (`45m`, `1h30`, `1,5h`, `45 min`). */
-function parseDurationArgs(keyword: string, args: readonly string[]): Outcome<{ ms: number; used: number }> {
-  const first = args[0];
-  if (first === undefined) return fail('missing-value', `#${keyword} needs a duration, e.g. #${keyword} 45m`);
-  let token = first.toLowerCase().replace(/^(\d+),(\d+)/, '$1.$2');
-  let used = 1;
-  if (/^\d+(\.\d+)?$/.test(token)) {
-    const unit = args[1]?.toLowerCase();
-    if (unit !== undefined && UNIT_ALIASES[unit] !== undefined) {
-      token += unit;
-      used = 2;
-    } else {
-      // A bare number is ambiguous (minutes? hours?), and a wrong guess bills the customer.
-      return fail('bare-number', `add a unit: ${first}m`);
-    }
-  }
-  let normalized = token.replace(/(\d)([a-z]+)/g, (whole, digit: string, unit: string) => {
-    const alias = UNIT_ALIASES[unit];
-    return alias === undefined ? whole : digit + alias;
-  });
-  // `1h30` and `1:30` mean an hour and a half in every language we serve.
-  normalized = normalized.replace(/^(\d+)h(\d{1,2})$/, '$1h$2m').replace(/^(\d+):([0-5]\d)$/, '$1h$2m');
-  const ms = parseElapsed(normalized);
-  if (ms === null) return fail('invalid-duration', `"${first}" is not a duration (${DURATION_HINT})`);
-  if (ms <= 0) return fail('zero-duration', 'the duration must be more than zero');
-  return { ok: true, value: { ms, used } };
-}
-
-function parseTime(keyword: string, args: readonly string[]): Outcome<Tag> {
-  const duration = parseDurationArgs(keyword, args);
-  if (!duration.ok) return duration;
-  let role: string | null = null;
-  let place: 'onsite' | 'remote' | null = null;
-  for (const arg of args.slice(duration.value.used)) {
-    const word = arg.toLowerCase();
-    if (ONSITE_WORDS.has(word) || REMOTE_WORDS.has(word)) {
-      const next = ONSITE_WORDS.has(word) ? 'onsite' : 'remote';
-      if (place !== null && place !== next) return fail('conflicting-place', 'choose onsite or remote, not both');
-      place = next;
-    } else if (!ROLE_WORD.test(word)) {
-      return fail('invalid-role', `"${arg}" is not a role (one duration per #${keyword} line)`);
-    } else if (role !== null && role !== word) {
-      return fail('several-roles', `one role per line, got ${role} and ${word}`);
-    } else {
-      // Whether the plan has a rate for this role is billing's check; the parser has no config.
-      role = word;
-    }
-  }
-  return { ok: true, value: { type: 'time', ms: duration.value.ms, role, onsite: place === 'onsite' } };
-}
-
 function parseSingleWord<T>(
   keyword: string,
   args: readonly string[],
@@ -173,7 +94,10 @@ function parseSingleWord<T>(
 function parseTagArgs(type: TagType, keyword: string, args: readonly string[]): Outcome<Tag> {
   switch (type) {
     case 'time':
-      return parseTime(keyword, args);
+      return parseTimeArgs(keyword, args);
+    case 'undo':
+      if (args.length > 0) return fail('unexpected-value', `#${keyword} takes no value: reply #${keyword} to the receipt of the entry to take back`);
+      return { ok: true, value: { type: 'undo' } };
     case 'estimate': {
       const duration = parseDurationArgs(keyword, args);
       if (!duration.ok) return duration;

@@ -12,7 +12,7 @@ describe('parseTechnicianReply: tags', () => {
     expect(reply).toEqual({
       body: 'Hi Eva,\n\nI replaced the toner.\n\nRegards,\nTom',
       tags: [
-        { type: 'time', ms: 45 * MIN, role: 'engineer', onsite: true },
+        { type: 'time', ms: 45 * MIN, role: 'engineer', onsite: true, start: null },
         { type: 'status', status: 'resolved' },
       ],
       errors: [],
@@ -22,7 +22,7 @@ describe('parseTechnicianReply: tags', () => {
   it('is case-insensitive and allows leading whitespace and a colon after the keyword', () => {
     const reply = parseTechnicianReply('  #TIME 45M Cabling REMOTE\n#Status: Waiting\n#priority:2');
     expect(reply.tags).toEqual([
-      { type: 'time', ms: 45 * MIN, role: 'cabling', onsite: false },
+      { type: 'time', ms: 45 * MIN, role: 'cabling', onsite: false, start: null },
       { type: 'status', status: 'waiting' },
       { type: 'priority', priority: 'P2' },
     ]);
@@ -32,10 +32,10 @@ describe('parseTechnicianReply: tags', () => {
   it('accepts the localized time keywords', () => {
     const reply = parseTechnicianReply('#tid 30m\n#tijd 15m\n#zeit 10m\n#temps 5m');
     expect(reply.tags).toEqual([
-      { type: 'time', ms: 30 * MIN, role: null, onsite: false },
-      { type: 'time', ms: 15 * MIN, role: null, onsite: false },
-      { type: 'time', ms: 10 * MIN, role: null, onsite: false },
-      { type: 'time', ms: 5 * MIN, role: null, onsite: false },
+      { type: 'time', ms: 30 * MIN, role: null, onsite: false, start: null },
+      { type: 'time', ms: 15 * MIN, role: null, onsite: false, start: null },
+      { type: 'time', ms: 10 * MIN, role: null, onsite: false, start: null },
+      { type: 'time', ms: 5 * MIN, role: null, onsite: false, start: null },
     ]);
   });
 
@@ -60,13 +60,13 @@ describe('parseTechnicianReply: tags', () => {
   it('keeps several time lines, one entry each', () => {
     const reply = parseTechnicianReply('#time 1h engineer\n#time 30m cabling onsite');
     expect(reply.tags).toEqual([
-      { type: 'time', ms: HOUR, role: 'engineer', onsite: false },
-      { type: 'time', ms: 30 * MIN, role: 'cabling', onsite: true },
+      { type: 'time', ms: HOUR, role: 'engineer', onsite: false, start: null },
+      { type: 'time', ms: 30 * MIN, role: 'cabling', onsite: true, start: null },
     ]);
   });
 
   it('takes any word as a role; the rate card is checked by billing', () => {
-    expect(parseTechnicianReply('#time 20m projektledare').tags).toEqual([{ type: 'time', ms: 20 * MIN, role: 'projektledare', onsite: false }]);
+    expect(parseTechnicianReply('#time 20m projektledare').tags).toEqual([{ type: 'time', ms: 20 * MIN, role: 'projektledare', onsite: false, start: null }]);
   });
 
   it('reads status words in Swedish, Norwegian and Dutch', () => {
@@ -198,7 +198,7 @@ describe('parseTechnicianReply: errors', () => {
     const reply = parseTechnicianReply('Done.\n#time 30m\n-- \nTom, Trinax\n#TeamTrinax');
     expect(reply).toEqual({
       body: 'Done.\n--\nTom, Trinax\n#TeamTrinax',
-      tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: false }],
+      tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: false, start: null }],
       errors: [],
     });
   });
@@ -211,7 +211,7 @@ describe('parseTechnicianReply: errors', () => {
 describe('parseTechnicianReply: quoted text is never read', () => {
   it('ignores tags in > quoted lines and drops them from the body', () => {
     const reply = parseTechnicianReply('> #time 10h\n> #status closed\nDone.\n#time 30m\n>> #priority 1');
-    expect(reply).toEqual({ body: 'Done.', tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: false }], errors: [] });
+    expect(reply).toEqual({ body: 'Done.', tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: false, start: null }], errors: [] });
   });
 
   it.each([
@@ -227,7 +227,7 @@ describe('parseTechnicianReply: quoted text is never read', () => {
     ['Outlook separator (sv)', '-----Ursprungligt meddelande-----'],
   ])('ignores everything after the %s attribution line, even without > quoting', (_name, header) => {
     const reply = parseTechnicianReply(`Done.\n#time 30m\n\n${header}\n#time 10h\n#foo\nThe printer is broken.`);
-    expect(reply).toEqual({ body: 'Done.', tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: false }], errors: [] });
+    expect(reply).toEqual({ body: 'Done.', tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: false, start: null }], errors: [] });
   });
 
   it('recognises an attribution that the mail client wrapped over two lines', () => {
@@ -243,7 +243,7 @@ describe('parseTechnicianReply: quoted text is never read', () => {
       'Van: Eva Svensson <eva@acme.se>\nVerzonden: woensdag 4 maart 2026 10:15\nAan: support@trinax.example',
     ]) {
       const reply = parseTechnicianReply(`Done.\n#time 30m\n\n${block}\nOnderwerp: x\n\n#status closed`);
-      expect(reply.tags, block).toEqual([{ type: 'time', ms: 30 * MIN, role: null, onsite: false }]);
+      expect(reply.tags, block).toEqual([{ type: 'time', ms: 30 * MIN, role: null, onsite: false, start: null }]);
       expect(reply.body, block).toBe('Done.');
     }
   });
@@ -277,7 +277,7 @@ describe('parseTechnicianReply: quoted text is never read', () => {
     );
     expect(reply).toEqual({
       body: 'Yes, the toner is replaced.\n\nNot yet, I will come by tomorrow.',
-      tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: true }],
+      tags: [{ type: 'time', ms: 30 * MIN, role: null, onsite: true, start: null }],
       errors: [],
     });
   });
@@ -293,7 +293,7 @@ describe('parseTechnicianReply: quoted text is never read', () => {
 
   it('does not take an ordinary sentence ending in "wrote:" for a quote header', () => {
     const reply = parseTechnicianReply('As I wrote:\n#time 30m');
-    expect(reply.tags).toEqual([{ type: 'time', ms: 30 * MIN, role: null, onsite: false }]);
+    expect(reply.tags).toEqual([{ type: 'time', ms: 30 * MIN, role: null, onsite: false, start: null }]);
     expect(reply.body).toBe('As I wrote:');
   });
 });
