@@ -2,7 +2,7 @@
 // contract, in one time zone. Pure: local dates are ordinals (days since 1970-01-01) and
 // boundaries are the first instant of a local date (periods-local-time.models.ts).
 //
-// Rules (also in docs/CONTRACTS.md, "Time banks"):
+// Rules:
 // - Periods are half-open `[start, end)` and start at local midnight in the contract's zone
 //   (the provider's, like contract dates).
 // - `anchor: calendar` cuts calendar months, quarters (Jan/Apr/Jul/Oct) and years. A contract that
