@@ -22,9 +22,10 @@
 //    minutes, including what the minimums and rounding add, bill at the normal rate: only work
 //    done out of hours costs more, and more work never bills less.
 // 6. Charges. An on-site entry that bills (not a free kind) adds `travel.perVisit`.
-// Money: each part (normal time, out-of-hours time, each charge) is computed exactly with
-// decimal.js and rounded half-up to a whole minor unit; the amount is the sum of the parts, so a
-// customer can add up the explanation's numbers.
+// Money: the time parts (rate × minutes / 60, × multiplier) are summed exactly with decimal.js
+// and the sum is rounded once, half-up, to a whole minor unit; charges are whole minor units
+// already. Rounding once keeps "more work never bills less" true to the last öre, which rounding
+// each part would not.
 import { Decimal } from 'decimal.js';
 import { createBusinessCalendar, type BusinessCalendar } from '../calendar/calendar.models.ts';
 import type { ContractsConfig, PlanConfig } from '../contracts/contracts.types.ts';
@@ -103,11 +104,20 @@ function roundedTicketTotal(total: number, increment: number, minimum: number): 
   return total === 0 ? 0 : Math.max(roundUpTo(total, increment), minimum);
 }
 
+/** rate × minutes / 60 (× multiplier) in minor units, exact. */
+function exactTimeAmount(part: Pick<PricedTime, 'rateMinor' | 'minutes' | 'multiplier'>): Decimal {
+  const amount = new MoneyDecimal(part.rateMinor).times(part.minutes);
+  return (part.multiplier === null ? amount : amount.times(part.multiplier)).dividedBy(60);
+}
+
+/** An exact amount rounded half-up to a whole minor unit. */
+function roundMinor(amount: Decimal): number {
+  return amount.toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+}
+
 /** rate × minutes / 60 (× multiplier), exact, rounded half-up to a whole minor unit. */
 export function timeAmountMinor(rateMinor: number, minutes: number, multiplier: string | null): number {
-  let amount = new MoneyDecimal(rateMinor).times(minutes);
-  if (multiplier !== null) amount = amount.times(multiplier);
-  return amount.dividedBy(60).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+  return roundMinor(exactTimeAmount({ rateMinor, minutes, multiplier }));
 }
 
 function checkEntry(entry: TimeEntryToPrice): { start: number; end: number } {
@@ -189,7 +199,7 @@ export function priceTimeEntry(pricing: PlanPricing, entry: TimeEntryToPrice, be
   const normalMinutes = billable - outOfHoursMinutes;
   const time: PricedTime[] = [];
   if (normalMinutes > 0) {
-    time.push({ hours: 'normal', minutes: normalMinutes, rateMinor, multiplier: null, amountMinor: timeAmountMinor(rateMinor, normalMinutes, null) });
+    time.push({ hours: 'normal', minutes: normalMinutes, rateMinor, multiplier: null });
   }
   if (outOfHoursMinutes > 0) time.push(outOfHoursTime(plan, role, rateMinor, outOfHoursMinutes));
 
@@ -198,7 +208,8 @@ export function priceTimeEntry(pricing: PlanPricing, entry: TimeEntryToPrice, be
   const travel = billing.travel?.perVisitMinor;
   if (entry.onsite && !freeKind && travel !== undefined) charges.push({ charge: 'travel', amountMinor: travel });
 
-  const amountMinor = [...time, ...charges].reduce((sum, part) => sum + part.amountMinor, 0);
+  const timeAmount = time.reduce((sum, part) => sum.plus(exactTimeAmount(part)), new MoneyDecimal(0));
+  const amountMinor = roundMinor(timeAmount) + charges.reduce((sum, charge) => sum + charge.amountMinor, 0);
   const priced: Omit<PricedEntry, 'explanation'> = {
     loggedMinutes: logged,
     onsite: entry.onsite,
@@ -230,13 +241,13 @@ export function priceTimeEntry(pricing: PlanPricing, entry: TimeEntryToPrice, be
 function outOfHoursTime(plan: PlanConfig, role: string, rateMinor: number, minutes: number): PricedTime {
   const outOfHours = plan.billing.outOfHours;
   const ownRate = outOfHours?.ratesMinor?.[role];
-  if (ownRate !== undefined) return { hours: 'outOfHours', minutes, rateMinor: ownRate, multiplier: null, amountMinor: timeAmountMinor(ownRate, minutes, null) };
+  if (ownRate !== undefined) return { hours: 'outOfHours', minutes, rateMinor: ownRate, multiplier: null };
   const multiplier = outOfHours?.multiplier;
   if (!multiplier) {
     // the validator refuses such a plan; a hand-built one must not bill out-of-hours work at 0
     throw new HelpdeskError('config.invalid', `plan "${plan.key}": outOfHours prices no rate for role "${role}" and has no multiplier`);
   }
-  return { hours: 'outOfHours', minutes, rateMinor, multiplier, amountMinor: timeAmountMinor(rateMinor, minutes, multiplier) };
+  return { hours: 'outOfHours', minutes, rateMinor, multiplier };
 }
 
 /**

@@ -50,8 +50,6 @@ export interface PricedTime {
   rateMinor: number;
   /** decimal text ("1.5") when the out-of-hours price is the normal rate times it; else null */
   multiplier: string | null;
-  /** rate × minutes / 60 (× multiplier), rounded half-up to a whole minor unit */
-  amountMinor: number;
 }
 
 /** A charge that is not time: travel or call-out per on-site visit. */
@@ -97,7 +95,7 @@ export interface PricedEntry {
   rounding: RoundingApplied;
   time: PricedTime[];
   charges: PricedCharge[];
-  /** the sum of time and charges, minor units */
+  /** the exact sum of the time parts rounded half-up to a whole minor unit, plus the charges */
   amountMinor: number;
   currency: string;
   /** one line a customer can check, e.g. `47m remote → 60m (per started 15m) × 1 350 SEK/h = 1 350.00 SEK` */

@@ -87,11 +87,12 @@ describe('priceTimeEntry on the seeds', () => {
     // Tuesday 19:30-20:40 on site: 30m inside, 40m outside; 75m billed = 35m × 104 + 40m × 156 + travel
     const priced = price('mixvoip', 'standard', '2026-03-10T19:30:00+01:00', 70, { onsite: true });
     expect(priced.time).toEqual([
-      { hours: 'normal', minutes: 35, rateMinor: 10_400, multiplier: null, amountMinor: 6_067 },
-      { hours: 'outOfHours', minutes: 40, rateMinor: 15_600, multiplier: null, amountMinor: 10_400 },
+      { hours: 'normal', minutes: 35, rateMinor: 10_400, multiplier: null },
+      { hours: 'outOfHours', minutes: 40, rateMinor: 15_600, multiplier: null },
     ]);
     expect(priced.charges).toEqual([{ charge: 'travel', amountMinor: 4_500 }]);
-    expect(priced.amountMinor).toBe(6_067 + 10_400 + 4_500);
+    // 6 066.67 + 10 400 + 4 500 minor units
+    expect(priced.amountMinor).toBe(20_967);
     expect(priced.explanation).toBe(
       '70m on site → 75m (first 60m on site, then per started 15m): 35m × 104 EUR/h + 40m out of hours × 156 EUR/h + travel 45.00 EUR = 209.67 EUR',
     );
@@ -188,8 +189,17 @@ describe('free minutes and rounding across a ticket', () => {
   });
 });
 
-describe('timeAmountMinor', () => {
-  it('computes rate × minutes / 60 × multiplier exactly and rounds half-up once', () => {
+describe('money', () => {
+  it('rounds the exact sum of an entry\'s time parts once, not each part', () => {
+    // Tuesday 07:55-08:05 with normal hours from 08:00: 5m at 3 minor units/h and 5m at 3 × 1.5;
+    // exactly 0.25 + 0.375 = 0.625 → 1, where rounding each part would give 0 + 0 = 0
+    const pricing = createPlanPricing(example('mixvoip'), 'standard');
+    const plan = { ...pricing.plan, billing: { ...pricing.plan.billing, incrementMs: 60_000, minimumMs: 0, ratesMinor: { default: 3 }, outOfHours: { insideCalendar: 'x', multiplier: '1.5' } } };
+    const priced = priceTimeEntry({ plan, insideCalendar: pricing.insideCalendar }, entry('2026-03-10T07:55:00+01:00', 10));
+    expect([priced.normalMinutes, priced.outOfHoursMinutes, priced.amountMinor]).toEqual([5, 5, 1]);
+  });
+
+  it('timeAmountMinor computes rate × minutes / 60 × multiplier exactly and rounds half-up once', () => {
     expect(timeAmountMinor(135_050, 7, '1.5')).toBe(23_634); // 23 633.75
     expect(timeAmountMinor(3, 10, null)).toBe(1); // 0.5
     expect(timeAmountMinor(1, 10, null)).toBe(0); // 0.1666…
