@@ -95,6 +95,9 @@ export function checkPlan(key: string, plan: PartialPlan, raw: unknown, calendar
       }
     }
     checkOutOfHours(base, billing, raw, problems);
+    if (written(raw, 'billing', 'quoteRequires') && !written(raw, 'billing', 'quoteAbove')) {
+      problems.push(problem([...base, 'billing', 'quoteRequires'], 'has no effect without quoteAbove (give e.g. quoteAbove: 3h)'));
+    }
   }
 }
 

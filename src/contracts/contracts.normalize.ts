@@ -149,6 +149,7 @@ export function normalizePlan(key: string, raw: RawPlan): PlanConfig {
       freeKinds: unique(raw.billing.freeKinds),
       onsiteFreePerTicketMs: raw.billing.onsiteFreePerTicket,
       roundPer: raw.billing.roundPer,
+      quoteRequires: raw.billing.quoteRequires,
       travel: raw.billing.travel ? { perVisitMinor: raw.billing.travel.perVisit } : null,
     },
     reports: raw.reports ? { every: raw.reports.every } : null,

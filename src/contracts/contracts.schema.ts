@@ -4,7 +4,17 @@
 // checks that need two places of the file (references, uniqueness) live in contracts.checks.ts,
 // and contracts.normalize.ts turns the parsed file into the ContractsConfig the program runs on.
 import { z } from 'zod';
-import { PRIORITIES, ROUND_PER, TICKET_KINDS, type Cadence, type Priority, type RoundPer, type TicketKind } from './contracts.types.ts';
+import {
+  PRIORITIES,
+  QUOTE_REQUIRES,
+  ROUND_PER,
+  TICKET_KINDS,
+  type Cadence,
+  type Priority,
+  type QuoteRequires,
+  type RoundPer,
+  type TicketKind,
+} from './contracts.types.ts';
 import {
   HOLIDAY_TYPES,
   currency,
@@ -139,6 +149,8 @@ export const billingSchema = z.strictObject({
     .nullable()
     .optional(),
   quoteAbove: elapsed({ allowZero: false }).nullable().optional(),
+  /** Extension: an estimate above quoteAbove needs the customer's approval, or only a notice. */
+  quoteRequires: oneOf<QuoteRequires>(QUOTE_REQUIRES).default('approval'),
   /** Extension: round each entry, or the ticket's running total. */
   roundPer: oneOf<RoundPer>(ROUND_PER).default('entry'),
   /** Extension: a charge per on-site visit. */

@@ -130,7 +130,16 @@ export interface BillingConfig {
    * null when absent.
    */
   travel?: { perVisitMinor: number } | null;
+  /**
+   * Extension `billing.quoteRequires`: what an estimate above `quoteAbove` asks of the customer
+   * before the work: `approval` (the work waits for a yes) or `notice` (the customer is told; Mystore:
+   * "vil du få beskjed om dette før jobben starter"). Parser: 'approval' when absent.
+   */
+  quoteRequires?: QuoteRequires;
 }
+
+export const QUOTE_REQUIRES = ['approval', 'notice'] as const;
+export type QuoteRequires = (typeof QUOTE_REQUIRES)[number];
 
 export const ROUND_PER = ['entry', 'ticket'] as const;
 export type RoundPer = (typeof ROUND_PER)[number];

@@ -518,6 +518,17 @@ describe('billing terms of the billing engine', () => {
     ]);
   });
 
+  it('reads quoteRequires, approval by default, and refuses it without quoteAbove', () => {
+    expect(configOf(valid()).plans.none?.billing.quoteRequires).toBe('approval');
+    expect(loadExample('mystore').plans.service?.billing).toMatchObject({ quoteAboveMs: 10_800_000, quoteRequires: 'notice' });
+    expect(problemsOf(withNoneBilling('{ currency: SEK, rates: { default: 1000 }, quoteRequires: notice }'))).toEqual([
+      'plans.none.billing.quoteRequires: has no effect without quoteAbove (give e.g. quoteAbove: 3h)',
+    ]);
+    expect(problemsOf(withNoneBilling('{ currency: SEK, rates: { default: 1000 }, quoteAbove: 3h, quoteRequires: yes }'))).toEqual([
+      'plans.none.billing.quoteRequires: "yes" is not one of approval, notice',
+    ]);
+  });
+
   it('mystore.yaml rounds per case and mixvoip.yaml charges travel per visit', () => {
     expect(loadExample('mystore').plans.support?.billing.roundPer).toBe('ticket');
     expect(loadExample('mystore').plans.service?.billing.roundPer).toBe('ticket');
