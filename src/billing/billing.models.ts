@@ -69,6 +69,23 @@ export function createPlanPricing(config: ContractsConfig, planKey: string): Pla
   return { plan, insideCalendar: createBusinessCalendar(definition) };
 }
 
+/**
+ * `createPlanPricing` for every plan of one contracts file, each built on first use and kept: what a
+ * long-running process holds (one per loaded contracts file) so that out-of-hours calendars, and
+ * their cached days, are built once.
+ */
+export function createPlanPricingCache(config: ContractsConfig): (planKey: string) => PlanPricing {
+  const byPlan = new Map<string, PlanPricing>();
+  return (planKey) => {
+    let pricing = byPlan.get(planKey);
+    if (!pricing) {
+      pricing = createPlanPricing(config, planKey);
+      byPlan.set(planKey, pricing);
+    }
+    return pricing;
+  };
+}
+
 /** The plan's priced roles, `default` first: what an unknown role's refusal lists. */
 export function pricedRoles(plan: PlanConfig): string[] {
   return ['default', ...Object.keys(plan.billing.ratesMinor).filter((role) => role !== 'default')];

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UnknownRateRoleError } from '../../src/billing/billing.errors.ts';
-import { createPlanPricing, priceTicketEntries, priceTimeEntry, resolveRateRole, timeAmountMinor } from '../../src/billing/billing.models.ts';
+import { createPlanPricing, createPlanPricingCache, priceTicketEntries, priceTimeEntry, resolveRateRole, timeAmountMinor } from '../../src/billing/billing.models.ts';
 import { FRESH_TICKET, type TimeEntryToPrice } from '../../src/billing/billing.types.ts';
 import { parseContractsYaml } from '../../src/contracts/contracts.models.ts';
 import type { ContractsConfig } from '../../src/contracts/contracts.types.ts';
@@ -125,6 +125,13 @@ describe('priceTimeEntry on the seeds', () => {
     } catch (error) {
       expect(error).toMatchObject({ reason: 'billing.unknown_role', role: 'cabling', roles: ['default', 'engineer'] });
     }
+  });
+
+  it('builds each plan\'s pricing once per contracts file', () => {
+    const pricingOf = createPlanPricingCache(example('mixvoip'));
+    expect(pricingOf('standard')).toBe(pricingOf('standard'));
+    expect(pricingOf('office').plan.key).toBe('office');
+    expect(() => pricingOf('gold')).toThrow('unknown plan "gold"');
   });
 
   it('refuses minutes that are not a whole number above zero and an unknown plan', () => {
