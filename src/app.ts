@@ -7,7 +7,7 @@ import { createQueues, type Queues } from './adapters/queue/queues.ts';
 import { createSmtpSender, type MailSender } from './adapters/smtp/smtp-sender.ts';
 import type { AppEnv } from './config/env.ts';
 import type { ContractsConfig } from './contracts/contracts.types.ts';
-import { connectDatabase, type DatabaseHandle } from './db/client.ts';
+import { connectDatabase, connectSession, type DatabaseHandle } from './db/client.ts';
 import { outboundMailsTable } from './mail/mail.tables.ts';
 import { createOutbox } from './mail/outbox.usecases.ts';
 import { createParsePool } from './mail/parse-pool.ts';
@@ -128,7 +128,7 @@ export function createBot(options: BotOptions): Bot {
             logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
           }
           intakeWorkers.push(
-            createIntakeWorker({ sql: db.sql, endpoint, serviceAddress, intake, queues, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs, reconnectPolicy: options.intakeReconnectPolicy }),
+            createIntakeWorker({ openLockSession: () => connectSession(env.databaseUrl, 'helpdesk-mailbox-lock'), endpoint, serviceAddress, intake, queues, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs, reconnectPolicy: options.intakeReconnectPolicy }),
           );
         }
         intakeRuns = intakeWorkers.map((w) => w.run().catch((err: Error) => failFatally(err)));

@@ -10,7 +10,7 @@ import type { Queues } from '../src/adapters/queue/queues.ts';
 import type { ImapEndpoint } from '../src/config/env.ts';
 import type { Sql } from '../src/db/client.ts';
 import type { Clock } from '../src/shared/clock.ts';
-import { HelpdeskError, isHelpdeskError } from '../src/shared/errors.ts';
+import { errorMessage, HelpdeskError, isHelpdeskError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import type { Database } from '../src/db/client.ts';
 import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
@@ -25,7 +25,8 @@ export interface IntakeWorker {
 }
 
 export function createIntakeWorker(deps: {
-  sql: Sql;
+  /** opens the session that holds the mailbox's advisory lock (one connection, see connectSession) */
+  openLockSession: () => Sql;
   endpoint: ImapEndpoint;
   serviceAddress: string;
   intake: Intake;
@@ -44,8 +45,9 @@ export function createIntakeWorker(deps: {
   let poller: MailboxPoller | null = null;
   let wake: (() => void) | null = null;
 
-  const makePoller = () =>
+  const makePoller = (assertOwnership: () => Promise<void>) =>
     createMailboxPoller({
+      assertOwnership,
       endpoint: deps.endpoint,
       logger: deps.logger,
       safetyPollMs: deps.safetyPollMs,
@@ -84,49 +86,84 @@ export function createIntakeWorker(deps: {
       wake = done;
     });
 
-  /** Takes the mailbox's lock and runs its poller until stopped; returns early to stand by. */
-  async function holdMailbox(onLocked: () => void): Promise<void> {
-    const reserved = await deps.sql.reserve();
+  /** true while this process waits for another one to release the mailbox (logged once) */
+  let standingBy = false;
+
+  /**
+   * Takes the mailbox's lock and runs its poller until stopped; returns early to stand by. The
+   * lock is a session lock on a reserved connection: a Postgres restart ends that session, and
+   * the lock with it, without telling us, so the poller asks before every search and every move
+   * whether the session still holds it (`intake.lock_lost` when not).
+   */
+  async function holdMailbox(session: Sql, onLocked: () => void): Promise<void> {
     try {
-      const [row] = await reserved`select pg_try_advisory_lock(hashtext(${'mailbox:' + serviceAddress})) as locked`;
+      const [row] = await session`select pg_try_advisory_lock(hashtext(${'mailbox:' + serviceAddress})) as locked`;
       onLocked();
       if (!row?.locked) {
-        logger.info('another process holds this mailbox; standing by');
+        if (!standingBy) logger.info('another process holds this mailbox; standing by');
+        standingBy = true;
         await pause(STANDBY_RETRY_MS);
         return;
       }
-      poller = makePoller();
+      logger.info(standingBy ? 'took over the mailbox' : 'holding the mailbox');
+      standingBy = false;
+      const assertOwnership = async () => {
+        // The reserved session holds no other advisory lock: any one of ours is this mailbox's.
+        const held = await session`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and pid = pg_backend_pid()`.then(
+          (rows) => rows[0]?.n === 1,
+          (err: Error) => {
+            logger.warn({ err: errorMessage(err) }, 'cannot check the mailbox lock');
+            return false;
+          },
+        );
+        if (!held) throw new HelpdeskError('intake.lock_lost', `mailbox ${serviceAddress}: this process no longer holds its lock (Postgres restarted?)`);
+      };
+      poller = makePoller(assertOwnership);
       await poller.run();
     } finally {
       poller = null;
-      // Releasing the connection ends the session only when closed; unlock explicitly. If this
-      // fails the connection is broken, and the session (with its lock) ends with it.
-      await reserved`select pg_advisory_unlock_all()`.catch((err: Error) => logger.warn({ err: err.message }, 'releasing the mailbox lock failed'));
-      reserved.release();
+      // Standing by or stopping: give the lock back. If this fails the session is gone, and
+      // its lock with it.
+      await session`select pg_advisory_unlock_all()`.catch((err: Error) => logger.debug({ err: err.message }, 'releasing the mailbox lock failed'));
+    }
+  }
+
+  /** Holds the mailbox, or stands by for it, until stopped; the lock session's faults are retried. */
+  async function serve(session: Sql): Promise<void> {
+    // Instants of the failures since the lock was last taken (the poller counts its own).
+    let failures: number[] = [];
+    while (!stopping) {
+      try {
+        await holdMailbox(session, () => {
+          failures = [];
+        });
+      } catch (err) {
+        if (stopping) break;
+        if (isHelpdeskError(err, 'intake.unrecoverable')) throw err;
+        if (isHelpdeskError(err, 'intake.lock_lost')) {
+          // Stop reading at once; take the lock again, or stand by if another process has it.
+          logger.warn({ err: err.message }, 'lost the mailbox lock; stopped reading');
+          continue;
+        }
+        const step = afterFailure(policy, failures, clock.now().getTime());
+        failures = step.failures;
+        const reason = errorMessage(err);
+        if (step.decision.giveUp) {
+          throw new HelpdeskError('intake.unrecoverable', `mailbox ${serviceAddress}: ${step.decision.failures} failures in a row, the last: ${reason}`, { cause: err });
+        }
+        logger.error({ err: reason, failures: step.decision.failures, retryInMs: step.decision.delayMs }, 'intake loop failed; restarting');
+        await pause(step.decision.delayMs);
+      }
     }
   }
 
   return {
     async run() {
-      // Instants of the failures since the lock was last taken (the poller counts its own).
-      let failures: number[] = [];
-      while (!stopping) {
-        try {
-          await holdMailbox(() => {
-            failures = [];
-          });
-        } catch (err) {
-          if (stopping) break;
-          if (isHelpdeskError(err, 'intake.unrecoverable')) throw err;
-          const step = afterFailure(policy, failures, clock.now().getTime());
-          failures = step.failures;
-          const reason = err instanceof Error ? err.message : String(err);
-          if (step.decision.giveUp) {
-            throw new HelpdeskError('intake.unrecoverable', `mailbox ${serviceAddress}: ${step.decision.failures} failures in a row, the last: ${reason}`, { cause: err });
-          }
-          logger.error({ err: reason, failures: step.decision.failures, retryInMs: step.decision.delayMs }, 'intake loop failed; restarting');
-          await pause(step.decision.delayMs);
-        }
+      const session = deps.openLockSession();
+      try {
+        await serve(session);
+      } finally {
+        await session.end({ timeout: 2 });
       }
     },
     async stop() {

@@ -16,6 +16,7 @@ import { isPermanentDeliveryError, type MailSender, type OutgoingMail } from '..
 import type { Database } from '../src/db/client.ts';
 import { outboundMailsTable } from '../src/mail/mail.tables.ts';
 import type { Clock } from '../src/shared/clock.ts';
+import { errorMessage } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 
 const JobData = z.object({ outboundId: z.string().uuid() });
@@ -103,31 +104,64 @@ export function createOutboundMailWorker(deps: {
     return ids.map(() => null);
   });
 
+  /**
+   * A mail the SMTP server accepted is recorded as `sent` however long that takes: a failed update
+   * must never send the mail again (a retried job would). Retries with a growing pause while
+   * Postgres is away, also while the bot stops (its stop timeout ends the wait). A process that
+   * dies here leaves the row `sending`: the one window in which a mail can go out twice, with the
+   * same Message-ID.
+   */
+  async function recordSentUntilStored(outboundId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await recordSent(outboundId);
+        if (attempt > 1) logger.info({ outboundId, attempts: attempt }, 'sent mail recorded after retries');
+        return;
+      } catch (err) {
+        const retryInMs = Math.min(5_000, 250 * 2 ** Math.min(attempt, 5));
+        logger.warn({ outboundId, err: errorMessage(err), attempt, retryInMs }, 'mail sent but recording it failed; retrying the record, not the send');
+        await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      }
+    }
+  }
+
   const worker = new Worker<OutboundJobData>(
     OUTBOUND_MAIL_QUEUE,
     async (job: Job<OutboundJobData>) => {
       const { outboundId } = JobData.parse(job.data);
       const row = await claim(outboundId);
       if (!row) return 'skipped';
+      let response: string;
       try {
-        const result = await sender.send(toOutgoingMail(row));
-        await recordSent(outboundId);
-        logger.info({ outboundId, kind: row.kind, to: row.to, response: result.response }, 'mail sent');
-        return 'sent';
+        response = (await sender.send(toOutgoingMail(row))).response;
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         const permanent = isPermanentDeliveryError(err);
+        logger.warn({ outboundId, err: message, permanent }, 'mail send failed');
+        // If this update fails too, the row stays `sending` and the retried job claims it again.
         await db
           .update(t)
           .set({ state: permanent ? 'failed' : 'queued', lastError: message.slice(0, 2000) })
           .where(eq(t.id, outboundId));
-        logger.warn({ outboundId, err: message, permanent }, 'mail send failed');
         if (permanent) throw new UnrecoverableError(message);
         throw err;
       }
+      await recordSentUntilStored(outboundId);
+      logger.info({ outboundId, kind: row.kind, to: row.to, response }, 'mail sent');
+      return 'sent';
     },
-    // Lock must outlast the SMTP socket timeout, or a slow send is taken for a stalled job.
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? OUTBOUND_CONCURRENCY, lockDuration: 60_000 },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency ?? OUTBOUND_CONCURRENCY,
+      // The lock is renewed every lockDuration/2 while a send runs, so a slow SMTP server keeps
+      // it; a process killed mid-send loses it within 10 s, and the stalled check (every 5 s)
+      // gives the job to another worker. Sends are idempotent per row, so a job may stall
+      // several times (a mailer killed again and again) before BullMQ calls it failed.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 10,
+    },
   );
   worker.on('error', (err) => logger.error({ err: err.message }, 'outbound-mail worker error'));
   return worker;

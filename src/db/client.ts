@@ -31,6 +31,17 @@ export function connectDatabase(url: string, options: { max?: number } = {}): Da
 }
 
 /**
+ * A single-connection client for a session that holds state (an advisory lock). Not a connection
+ * reserved from the pool: a reserved connection whose backend died goes back to the pool broken
+ * when released (postgres.js 3.4.9 hands it out again, and every query on it fails), while this
+ * client simply opens a new session on its next query, one that holds nothing, which tells the
+ * caller that its lock is gone.
+ */
+export function connectSession(url: string, applicationName: string): Sql {
+  return postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: applicationName } });
+}
+
+/**
  * drizzle runs every query through postgres.js `unsafe()`, which does not prepare statements
  * by default: each statement is parsed and planned again, and costs two round trips. Our query
  * texts are fixed (values are always parameters), so preparing them is safe and cached per

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'imap.unavailable'
   | 'imap.move_failed'
   | 'intake.unrecoverable'
+  | 'intake.lock_lost'
   | 'usage.invalid';
 
 export class HelpdeskError extends Error {
@@ -46,4 +47,15 @@ export class ParsePoolUnavailableError extends HelpdeskError {
     super('mail.parse_pool_unavailable', message, options);
     this.name = 'ParsePoolUnavailableError';
   }
+}
+
+/**
+ * One line for a log or an operator: the error's message, or, for a query wrapper (drizzle's
+ * "Failed query: <SQL> params: …"), the message of its cause (connection refused, a constraint),
+ * never the SQL and its parameters, which hide the cause and may hold customers' data.
+ */
+export function errorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.message.startsWith('Failed query') && err.cause instanceof Error) return errorMessage(err.cause);
+  return err.message;
 }

@@ -8,7 +8,7 @@
 // that succeeds is not a recovery: the reconnect backoff resets only after a complete drain.
 import type { ImapFlow } from 'imapflow';
 import type { ImapEndpoint } from '../../config/env.ts';
-import { HelpdeskError } from '../../shared/errors.ts';
+import { errorMessage, HelpdeskError, isHelpdeskError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createImapClient, ensureFolder } from './imap-client.ts';
 import { afterFailure, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-policy.ts';
@@ -64,6 +64,12 @@ export interface MailboxPollerDeps {
   commitBatch(uidValidity: number, mails: FetchedMail[]): Promise<CommitResult>;
   /** disposition of already committed UIDs whose move did not happen (crash between commit and move) */
   dispositionOfCommitted(uidValidity: number, uids: number[]): Promise<Map<number, MailDisposition>>;
+  /**
+   * Throws (`intake.lock_lost`) when this process no longer owns the mailbox. Called before every
+   * search and every MOVE: two readers moving the same UIDs make two copies of a mail. The poller
+   * then stops at once and run() rejects with that error (no reconnect: the owner decides).
+   */
+  assertOwnership?(): Promise<void>;
 }
 
 export interface MailboxPoller {
@@ -135,6 +141,8 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
     const uidValidity = Number(mailbox.uidValidity);
     // this drain's searches cover whatever was announced before it
     mailAnnounced = false;
+    const owned = async () => deps.assertOwnership?.();
+    await owned();
     let state = await deps.loadState(uidValidity);
     let committed = 0;
 
@@ -143,7 +151,9 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
       const leftovers = ((await c.search({ uid: `1:${state.lastUid}` }, { uid: true })) || []).filter((u) => u <= state.lastUid);
       if (leftovers.length > 0) {
         log.info({ count: leftovers.length }, 'moving mails committed before a restart');
-        await moveAll(c, await deps.dispositionOfCommitted(uidValidity, leftovers));
+        const dispositions = await deps.dispositionOfCommitted(uidValidity, leftovers);
+        await owned();
+        await moveAll(c, dispositions);
       }
     }
 
@@ -194,6 +204,7 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
       if (mails === null) {
         await Promise.all(ahead.splice(0));
         if ((c.mailbox && c.mailbox.exists === 0) || !c.mailbox) break;
+        await owned();
         const found = (await c.search({ uid: `${state.lastUid + 1}:*` }, { uid: true })) || [];
         pending = found.filter((u) => u > state.lastUid).sort((a, b) => a - b);
         if (pending.length === 0) break;
@@ -225,7 +236,9 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
       // before it happens only leaves committed mails in INBOX, moved at the next start.
       await moving;
       const fetched = [...ahead];
-      moving = Promise.all(fetched).then(() => moveAll(c, result.dispositions));
+      moving = Promise.all(fetched)
+        .then(owned)
+        .then(() => moveAll(c, result.dispositions));
       // never unhandled: the next round (or the end of the drain) awaits it and throws
       moving.catch((err: Error) => log.debug({ err: err.message }, 'moving a committed batch failed'));
     }
@@ -300,15 +313,18 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
         if (!stopping) failure = new HelpdeskError('imap.unavailable', 'IMAP connection closed');
       } catch (err) {
         failure = err;
+        // Not a connection fault: the owner stands by or takes the mailbox again.
+        if (isHelpdeskError(err, 'intake.lock_lost')) stopping = true;
       } finally {
         const c = client;
         client = null;
         if (c) await c.logout().catch(() => c.close());
       }
+      if (isHelpdeskError(failure, 'intake.lock_lost')) throw failure;
       if (stopping || failure === null) break;
       const step = afterFailure(policy, failures, now());
       failures = step.failures;
-      const reason = failure instanceof Error ? failure.message : String(failure);
+      const reason = errorMessage(failure);
       if (step.decision.giveUp) {
         log.error({ err: reason, failures: step.decision.failures }, 'mailbox poll keeps failing; giving up');
         throw new HelpdeskError('intake.unrecoverable', `mailbox ${deps.endpoint.user}: ${step.decision.failures} failures in a row, the last: ${reason}`, {

@@ -56,7 +56,16 @@ export interface Queues {
 /** BullMQ priority of background mail (notices, digests); lower numbers are served first. */
 export const BACKGROUND_MAIL_PRIORITY = 10;
 
-export function createQueues(options: { redisUrl: string; prefix?: string }): Queues {
+export interface QueueOptions {
+  redisUrl: string;
+  prefix?: string;
+  /** tries per outbound mail job before it fails (the row stays queued for the reconcile). @defaultValue 10 */
+  outboundAttempts?: number;
+  /** first retry delay of an outbound job, doubled each time. @defaultValue 2000 */
+  outboundBackoffMs?: number;
+}
+
+export function createQueues(options: QueueOptions): Queues {
   const connection = createRedisConnection(options.redisUrl);
   const prefix = options.prefix ?? 'helpdesk';
   const base = { connection: connection as ConnectionOptions, prefix };
@@ -77,10 +86,13 @@ export function createQueues(options: { redisUrl: string; prefix?: string }): Qu
           opts: {
             jobId: outboundJobId(outboundId),
             ...(enqueueOptions.background ? { priority: BACKGROUND_MAIL_PRIORITY } : {}),
-            attempts: 10,
-            backoff: { type: 'exponential', delay: 2_000 },
+            // 10 tries with doubling delays from 2 s: about 17 minutes of SMTP outage
+            attempts: options.outboundAttempts ?? 10,
+            backoff: { type: 'exponential', delay: options.outboundBackoffMs ?? 2_000 },
             removeOnComplete: true,
-            removeOnFail: 5_000,
+            // A job out of attempts must not keep its id: adding an existing id is a no-op, so the
+            // reconcile could never queue the row again and the mail would never be sent.
+            removeOnFail: true,
           },
         })),
       );
