@@ -7,15 +7,13 @@ import { HelpdeskError } from '../shared/errors.ts';
  * whole: nothing of the entry is priced or stored.
  */
 export class UnknownRateRoleError extends HelpdeskError {
-  /** stable reason, for callers that answer the technician (the shared ErrorCode has no billing code yet) */
-  readonly reason = 'billing.unknown_role' as const;
   readonly role: string;
   readonly planKey: string;
   /** the roles the plan prices, `default` first */
   readonly roles: readonly string[];
 
   constructor(role: string, planKey: string, roles: readonly string[]) {
-    super('usage.invalid', `plan "${planKey}" has no rate for role "${role}" (roles: ${roles.join(', ')})`);
+    super('billing.unknown_role', `plan "${planKey}" has no rate for role "${role}" (roles: ${roles.join(', ')})`);
     this.name = 'UnknownRateRoleError';
     this.role = role;
     this.planKey = planKey;

@@ -15,8 +15,7 @@ export class TimeBankInputError extends HelpdeskError {
   readonly problem: TimeBankProblem;
 
   constructor(problem: TimeBankProblem, message: string) {
-    // ErrorCode has no time-bank code yet; `usage.invalid` is the closest stable one.
-    super('usage.invalid', message);
+    super('timebank.invalid_input', message);
     this.name = 'TimeBankInputError';
     this.problem = problem;
   }

@@ -4,7 +4,7 @@
 // field may be missing, so that one bad value does not hide the problems around it.
 import { domainOf, normalizeAddress, plusTagOf, splitAddress } from '../shared/address.ts';
 import { isPlainObject } from '../shared/objects.ts';
-import { deriveContractEnd } from './contracts.normalize.ts';
+import { DEFAULT_LOT_STEP_MS, deriveContractEnd, normalizePrepaidLots } from './contracts.normalize.ts';
 import { problem, unknownName, type Path, type Salvaged } from './contracts.problems.ts';
 import type { RawContract, RawCustomer, RawPlan, RawProvider } from './contracts.schema.ts';
 import { ROLE_PATTERN } from './contracts.values.ts';
@@ -80,6 +80,9 @@ export function checkPlan(key: string, plan: PartialPlan, raw: unknown, calendar
           : 'required by the prepaid term: give the prepaid account, e.g. { amount: 10h, per: term }',
       ),
     );
+  }
+  if (plan.timeBank?.per === 'term' && plan.timeBank.rollover !== undefined && plan.timeBank.rollover !== false) {
+    problems.push(problem([...base, 'timeBank', 'rollover'], 'a bank per term has no next period to roll over into (write rollover: false or leave it out)'));
   }
   const billing = plan.billing;
   if (billing) {
@@ -162,6 +165,38 @@ function checkContract(contract: PartialContract, path: Path, context: CustomerC
   if (manager && technicians && !technicians.includes(manager)) {
     problems.push(problem([...path, 'accountManager'], `${manager} is not one of provider.technicians (${technicians.join(', ')})`));
   }
+  checkPrepaidLots(contract, path, context, problems);
+}
+
+/**
+ * A contract's prepaid lots: whole steps of the plan's `prepaidLots.step` (the time-bank ledger
+ * refuses anything else, and a refusal at run time would stop billing), an expiry after the
+ * purchase, and ids that name one lot each.
+ */
+function checkPrepaidLots(contract: PartialContract, path: Path, context: CustomerContext, problems: string[]): void {
+  const lots = contract.prepaidLots ?? [];
+  if (lots.length === 0) return;
+  const plan = contract.plan === undefined ? undefined : context.plans.get(contract.plan);
+  const stepMs = plan?.prepaidLots?.step ?? DEFAULT_LOT_STEP_MS;
+  const stepText = `${stepMs / 60_000}m`;
+  const complete = lots.filter((lot): lot is NonNullable<typeof lot> & { bought: string; amount: number } => lot?.bought !== undefined && lot.amount !== undefined);
+  const ids = new Map<string, number>();
+  lots.forEach((lot, index) => {
+    if (!lot) return;
+    const lotPath = [...path, 'prepaidLots', index];
+    if (lot.amount !== undefined && (lot.amount % 60_000 !== 0 || lot.amount % stepMs !== 0)) {
+      problems.push(problem([...lotPath, 'amount'], `prepaid time is bought in steps of ${stepText} (plans.${contract.plan ?? '?'}.prepaidLots.step)`));
+    }
+    if (lot.bought && lot.expires && lot.expires <= lot.bought) {
+      problems.push(problem([...lotPath, 'expires'], `${lot.expires} is not after bought ${lot.bought}`));
+    }
+  });
+  if (complete.length !== lots.length) return;
+  normalizePrepaidLots(complete.map((lot) => ({ id: lot.id, bought: lot.bought, amount: lot.amount, expires: lot.expires }))).forEach((lot, index) => {
+    const first = ids.get(lot.id);
+    if (first !== undefined) problems.push(problem([...path, 'prepaidLots', index, 'id'], `${lot.id} already names prepaidLots[${first}]`));
+    else ids.set(lot.id, index);
+  });
 }
 
 export function checkCustomers(

@@ -11,12 +11,17 @@ import {
   type ContractsConfig,
   type CustomerConfig,
   type PlanConfig,
+  type PrepaidLotConfig,
   type PrioritySla,
   type Priority,
   type ProviderConfig,
   type TermConfig,
 } from './contracts.types.ts';
 import type { RawCalendar, RawContract, RawContractsFile, RawCustomer, RawPlan, RawPrioritySla, RawProvider } from './contracts.schema.ts';
+
+/** `plans.*.prepaidLots` defaults (docs/CONTRACTS.md, "Defaults"). */
+export const DEFAULT_LOT_STEP_MS = 15 * 60_000;
+export const DEFAULT_LOT_VALID_MONTHS = 12;
 
 /** Key of the calendar compiled from a plan's `billing.outOfHours.inside` hours. */
 export function outOfHoursCalendarKey(planKey: string): string {
@@ -136,7 +141,16 @@ export function normalizePlan(key: string, raw: RawPlan): PlanConfig {
       byPriority,
       requests: raw.sla.requests ? normalizePrioritySla(raw.sla.requests) : null,
     },
-    timeBank: raw.timeBank ? { amountMs: raw.timeBank.amount, per: raw.timeBank.per, rollover: raw.timeBank.rollover } : null,
+    timeBank: raw.timeBank
+      ? {
+          amountMs: raw.timeBank.amount,
+          per: raw.timeBank.per,
+          rollover: typeof raw.timeBank.rollover === 'boolean' ? raw.timeBank.rollover : { capMs: raw.timeBank.rollover.capMs },
+          anchor: raw.timeBank.anchor,
+          kinds: raw.timeBank.kinds ? unique(raw.timeBank.kinds) : null,
+        }
+      : null,
+    prepaidLots: { stepMs: raw.prepaidLots?.step ?? DEFAULT_LOT_STEP_MS, validMonths: raw.prepaidLots?.validMonths ?? DEFAULT_LOT_VALID_MONTHS },
     billing: {
       currency,
       incrementMs: raw.billing.increment,
@@ -166,7 +180,22 @@ function normalizeContract(raw: RawContract, plans: Readonly<Record<string, Plan
     start: raw.start,
     end: deriveContractEnd(raw.start, raw.end, plan?.term ?? { kind: 'none' }),
     accountManager: raw.accountManager ?? null,
+    prepaidLots: normalizePrepaidLots(raw.prepaidLots ?? []),
   };
+}
+
+/** Lots keep their order; a lot without an id is named by its purchase date (`#2` for a second lot that day). */
+export function normalizePrepaidLots(raw: readonly RawContract['prepaidLots'][number][]): PrepaidLotConfig[] {
+  const seen = new Map<string, number>();
+  return raw.map((lot) => {
+    let id = lot.id;
+    if (id === undefined) {
+      const count = (seen.get(lot.bought) ?? 0) + 1;
+      seen.set(lot.bought, count);
+      id = count === 1 ? lot.bought : `${lot.bought}#${count}`;
+    }
+    return { id, bought: lot.bought, amountMs: lot.amount, expires: lot.expires ?? null };
+  });
 }
 
 function normalizeCustomer(raw: RawCustomer, provider: RawProvider, plans: Readonly<Record<string, PlanConfig>>): CustomerConfig {

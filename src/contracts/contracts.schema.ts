@@ -29,6 +29,7 @@ import {
   oneOf,
   reference,
   roleName,
+  rollover,
   share,
   slaDuration,
   term,
@@ -123,7 +124,30 @@ export const feeSchema = z.strictObject({ amount: money(), currency: currency(),
 export const timeBankSchema = z.strictObject({
   amount: elapsed({ allowZero: false }),
   per: oneOf(['month', 'quarter', 'year', 'term'] as const),
-  rollover: z.boolean().default(false),
+  /** Extension: periods cut at calendar months/quarters/years (default) or counted from the contract's start. */
+  anchor: oneOf(['calendar', 'contract'] as const).default('calendar'),
+  /** false, true, or (extension) an amount: the most that carries into the next period */
+  rollover: rollover().default(false),
+  /** Extension: the ticket kinds whose time may draw prepaid time; default every kind. */
+  kinds: z.array(oneOf<TicketKind>(TICKET_KINDS)).min(1).optional(),
+});
+
+/** Extension `plans.*.prepaidLots`: how the plan sells prepaid time (lots) to its customers. */
+export const prepaidLotsSchema = z.strictObject({
+  /** lots are bought in multiples of this */
+  step: elapsed({ allowZero: false }).default(15 * 60_000),
+  /** a lot is valid this many months from the day it was bought (unless it names its own expiry) */
+  validMonths: z.number().int().min(1).default(12),
+});
+
+/** Extension `customers[].contract.prepaidLots[]`: one lot of prepaid time the customer bought. */
+export const prepaidLotSchema = z.strictObject({
+  /** the customer's order number or any stable name; default the date it was bought */
+  id: text().optional(),
+  bought: localDate(),
+  amount: elapsed({ allowZero: false }),
+  /** the local date the lot is no longer valid (exclusive); default bought + the plan's validMonths */
+  expires: localDate().optional(),
 });
 
 /** Extension `billing.travel`: travel or call-out, charged once per on-site visit. */
@@ -168,6 +192,7 @@ export const planSchema = z.strictObject({
   defaultPriority: oneOf<Priority>(PRIORITIES).default('P3'),
   sla: slaSchema.default({ warnAt: 0.75, byPriority: {} }),
   timeBank: timeBankSchema.nullable().optional(),
+  prepaidLots: prepaidLotsSchema.nullable().optional(),
   billing: billingSchema,
   reports: z.strictObject({ every: cadence() }).nullable().optional(),
   inspections: z.strictObject({ every: oneOf(['month', 'quarter', 'half-year', 'year'] as const) }).nullable().optional(),
@@ -188,6 +213,8 @@ export const contractSchema = z.strictObject({
   start: localDate(),
   end: localDate().nullable().optional(), // exclusive; default: start + term
   accountManager: email().nullable().optional(),
+  /** Extension: prepaid time the customer bought, oldest drawn first */
+  prepaidLots: z.array(prepaidLotSchema).default([]),
 });
 
 /** Extension `history`: a past contract must say when it ended. */
@@ -233,6 +260,8 @@ export const KNOWN_KEYS: readonly string[] = [
       slaSchema,
       feeSchema,
       timeBankSchema,
+      prepaidLotsSchema,
+      prepaidLotSchema,
       billingSchema,
       travelSchema,
       planSchema,

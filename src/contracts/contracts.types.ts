@@ -94,7 +94,35 @@ export type TermConfig =
 export interface TimeBankConfig {
   amountMs: number;
   per: 'month' | 'quarter' | 'year' | 'term';
-  rollover: boolean;
+  /** false: unused time is lost at the period's end; true: all of it carries over; { capMs }: at most that much */
+  rollover: boolean | { capMs: number };
+  /**
+   * Extension `timeBank.anchor`: `calendar` cuts calendar months/quarters/years (a contract starting
+   * inside one gets a short first period, pro rata); `contract` counts from the contract's start.
+   * Parser: 'calendar' when absent.
+   */
+  anchor?: 'calendar' | 'contract';
+  /** Extension `timeBank.kinds`: the ticket kinds that may draw prepaid time; null (parser default): every kind */
+  kinds?: TicketKind[] | null;
+}
+
+/** Extension `plans.*.prepaidLots`: how the plan sells prepaid time. */
+export interface PrepaidLotsConfig {
+  /** lots are bought in multiples of this (ms) */
+  stepMs: number;
+  /** a lot is valid this many months from the day it was bought, unless it names its own expiry */
+  validMonths: number;
+}
+
+/** Extension `customers[].contract.prepaidLots[]`: prepaid time a customer bought. */
+export interface PrepaidLotConfig {
+  /** unique within the contract; default the date it was bought (`2026-01-10`, `2026-01-10#2` for a second that day) */
+  id: string;
+  /** local date of the provider's zone */
+  bought: string;
+  amountMs: number;
+  /** local date it is no longer valid (exclusive); null: bought + the plan's validMonths */
+  expires: string | null;
 }
 
 export interface BillingConfig {
@@ -170,6 +198,8 @@ export interface PlanConfig {
   defaultPriority: Priority;
   sla: PlanSla;
   timeBank: TimeBankConfig | null;
+  /** Extension `prepaidLots`: parser default { stepMs: 15 min, validMonths: 12 }; optional for hand-built configs */
+  prepaidLots?: PrepaidLotsConfig;
   billing: BillingConfig;
   reports: { every: Cadence } | null;
   inspections: { every: Cadence | 'half-year' } | null;
@@ -197,6 +227,8 @@ export interface ContractConfig {
   start: string; // YYYY-MM-DD
   end: string | null; // YYYY-MM-DD, exclusive; derived from term when the file gives none
   accountManager: string | null;
+  /** Extension: prepaid lots the customer bought under this contract; parser: [] when absent */
+  prepaidLots?: PrepaidLotConfig[];
 }
 
 export interface CustomerConfig {

@@ -171,6 +171,21 @@ export const slaDuration = () =>
 
 const ELAPSED_HINT = 'use 15m, 1h, 1h30m, 1.5h, 30s';
 
+/**
+ * `timeBank.rollover`: false (nothing carries over), true (all of it) or an amount of time, the
+ * most that carries into the next period (`5h`). Kept as { capMs } for the amount.
+ */
+export const rollover = () =>
+  leaf<boolean | { capMs: number }>((value, report) => {
+    if (typeof value === 'boolean') return value;
+    const ms = typeof value === 'string' ? parseElapsed(value) : null;
+    if (ms === null) {
+      report(`${describeValue(value)} is not false, true or an amount of time (${ELAPSED_HINT})`);
+      return INVALID;
+    }
+    return { capMs: ms };
+  });
+
 /** A fixed amount of working time in ms (no business days: these are not deadlines). */
 export const elapsed = (options: { allowZero: boolean }) =>
   leaf<number>((value, report) => {

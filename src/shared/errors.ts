@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'imap.move_failed'
   | 'intake.unrecoverable'
   | 'intake.lock_lost'
-  | 'usage.invalid';
+  | 'usage.invalid'
+  | 'billing.unknown_role'
+  | 'timebank.invalid_input';
 
 export class HelpdeskError extends Error {
   readonly code: ErrorCode;

@@ -74,8 +74,8 @@ describe('the example contracts files', () => {
     expect(config.plans.access?.sla.response).toEqual({ kind: 'elapsed', ms: 57_600_000 });
     expect(alert?.fee).toEqual({ amountMinor: 800_000, currency: 'SEK', per: 'month' });
     expect(alert?.term).toEqual({ kind: 'months', months: 12 });
-    expect(alert?.timeBank).toEqual({ amountMs: 54_000_000, per: 'quarter', rollover: false });
-    expect(config.plans.access?.timeBank).toEqual({ amountMs: 14_400_000, per: 'year', rollover: false });
+    expect(alert?.timeBank).toEqual({ amountMs: 54_000_000, per: 'quarter', anchor: 'calendar', rollover: false, kinds: null });
+    expect(config.plans.access?.timeBank).toEqual({ amountMs: 14_400_000, per: 'year', anchor: 'calendar', rollover: false, kinds: null });
     expect(alert?.reports).toEqual({ every: 'month' });
     expect(config.plans.attend?.reports).toEqual({ every: 'quarter' });
     expect(config.plans.none?.billing.ratesMinor).toEqual({ default: 135_000 });
@@ -96,7 +96,7 @@ describe('the example contracts files', () => {
       },
     });
     const acme = config.customers.find((customer) => customer.name === 'Acme AB');
-    expect(acme?.contract).toEqual({ plan: 'alert', start: '2026-01-01', end: '2027-01-01', accountManager: 'william@trinax.example' });
+    expect(acme?.contract).toEqual({ plan: 'alert', start: '2026-01-01', end: '2027-01-01', accountManager: 'william@trinax.example', prepaidLots: [] });
     expect(acme?.contacts[0]).toEqual({ email: 'eva@acme.se', name: 'Eva Lind', superuser: true });
     expect(config.customers.map((customer) => [customer.name, customer.domains, customer.locale])).toEqual([
       ['Acme AB', ['acme.se'], 'sv'],
@@ -148,14 +148,23 @@ describe('the example contracts files', () => {
     expect(config.plans.alt1?.term).toEqual({ kind: 'months', months: 6 });
     expect(config.plans.alt1?.billing.ratesMinor).toEqual({ default: 0 });
     expect(config.plans.alt2?.term).toEqual({ kind: 'prepaid', maxMonths: 12 });
-    expect(config.plans.alt2?.timeBank).toEqual({ amountMs: 36_000_000, per: 'term', rollover: false });
+    expect(config.plans.alt2?.timeBank).toEqual({ amountMs: 36_000_000, per: 'term', anchor: 'calendar', rollover: false, kinds: null });
     expect(config.plans.alt2?.requireSuperuser).toBe(true);
     expect(config.defaultPlan).toBe('alt3');
     const presisjon = config.customers.find((customer) => customer.name === 'Presisjon Mekanikk AS');
     expect(presisjon?.contract?.end).toBe('2026-09-01');
     const cnc = config.customers.find((customer) => customer.name === 'Nordic CNC AS');
-    expect(cnc?.contract).toEqual({ plan: 'alt2', start: '2025-09-01', end: '2026-09-01', accountManager: 'lise@bjohnsen.example' });
-    expect(cnc?.history).toEqual([{ plan: 'alt1', start: '2025-03-01', end: '2025-09-01', accountManager: null }]);
+    expect(cnc?.contract).toEqual({
+      plan: 'alt2',
+      start: '2025-09-01',
+      end: '2026-09-01',
+      accountManager: 'lise@bjohnsen.example',
+      prepaidLots: [
+        { id: '2026-01-10', bought: '2026-01-10', amountMs: 18_000_000, expires: null },
+        { id: 'po-4711', bought: '2026-03-01', amountMs: 9_000_000, expires: '2026-12-31' },
+      ],
+    });
+    expect(cnc?.history).toEqual([{ plan: 'alt1', start: '2025-03-01', end: '2025-09-01', accountManager: null, prepaidLots: [] }]);
   });
 
   it('telekompetanse.yaml models free minutes, requests in 5 business days, NBD and inspections', () => {
@@ -215,7 +224,7 @@ describe('defaults and normalization', () => {
       timezone: 'Europe/Stockholm',
       contacts: [{ email: 'eva@acme.se', name: null, superuser: true }],
       managers: [],
-      contract: { plan: 'gold', start: '2026-01-31', end: null, accountManager: null },
+      contract: { plan: 'gold', start: '2026-01-31', end: null, accountManager: null, prepaidLots: [] },
       history: [],
     });
   });
