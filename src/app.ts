@@ -21,6 +21,9 @@ import { createIntakeWorker, type IntakeWorker } from '../workers/intake.ts';
 import { createOutboundMailWorker, OUTBOUND_CONCURRENCY } from '../workers/outbound-mail.ts';
 import { createSlaTimersWorker } from '../workers/sla-timers.ts';
 import { inArray, lt, and } from 'drizzle-orm';
+import { watchQueueStore, type QueueStoreWatch } from './adapters/queue/queue-store-watch.ts';
+import { errorMessage } from './shared/errors.ts';
+import { throttledErrorLog } from './shared/logger.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
@@ -44,6 +47,10 @@ export interface BotOptions {
   onFatal?: (err: Error) => void;
   /** when intake reconnects and when it gives up (tests shorten it) */
   intakeReconnectPolicy?: Partial<ReconnectPolicy>;
+  /** stop() lets in-flight work finish for this long, then abandons it (ms). @defaultValue 20000 */
+  stopTimeoutMs?: number;
+  /** how often the SLA role checks that Redis still holds its jobs (ms). @defaultValue 2000 */
+  queueStoreCheckMs?: number;
 }
 
 export interface Bot {
@@ -60,7 +67,11 @@ export function createBot(options: BotOptions): Bot {
   const roles = new Set(options.roles ?? ALL_ROLES);
   const clock = options.clock ?? systemClock;
   const db = connectDatabase(env.databaseUrl, { max: 12 });
-  const queues = createQueues({ redisUrl: env.redisUrl, prefix: options.queuePrefix ?? env.queuePrefix });
+  const queues = createQueues({
+    redisUrl: env.redisUrl,
+    prefix: options.queuePrefix ?? env.queuePrefix,
+    onError: throttledErrorLog(logger, 'redis or queue error'),
+  });
   const renderer = createTemplateRenderer({ templatesDir: TEMPLATES_DIR });
   const outbox = createOutbox({ config, renderer, secret: env.secret });
   const slaClocks = createSlaClocks({ config });
@@ -70,8 +81,11 @@ export function createBot(options: BotOptions): Bot {
   let intakeRuns: Promise<void>[] = [];
   let parsePool: ReturnType<typeof createParsePool> | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
+  let storeWatch: QueueStoreWatch | null = null;
   let sender: MailSender | null = null;
   let fatal = false;
+
+  const logAtDebug = (what: string) => (err: unknown) => logger.debug({ err: errorMessage(err) }, what);
 
   function failFatally(err: Error): void {
     if (fatal) return;
@@ -88,6 +102,22 @@ export function createBot(options: BotOptions): Bot {
     });
   }
 
+  /**
+   * Reconciles now, or right after the reconcile already running (one at a time: a wipe noticed
+   * during a reconcile must be followed by a full one), and logs what it re-offered.
+   */
+  let reconciling: Promise<unknown> = Promise.resolve();
+  function reconcileAndLog(reason: string): Promise<void> {
+    const run = reconciling.then(async () => {
+      const started = Date.now();
+      const counts = await reconcile();
+      logger.info({ reason, ...counts, ms: Date.now() - started }, 'queued outbound mail and SLA timers again from Postgres');
+    });
+    // the caller reports this run's failure; the chain only has to go on
+    reconciling = run.catch(logAtDebug('reconcile failed (reported by its caller)'));
+    return run;
+  }
+
   async function reconcile() {
     // Rows still queued (or caught mid-send by a crash) go back on the queue; job ids dedup.
     const pending = await db.db
@@ -98,6 +128,32 @@ export function createBot(options: BotOptions): Bot {
     const timers = await listSlaTimers(db.db, 'all');
     await queues.scheduleTimers(timers, clock.now());
     return { outbound: pending.length, timers: timers.length };
+  }
+
+  /** Graceful: the poller completes its current batch, workers their jobs, then connections close. */
+  async function finishInFlightWork(): Promise<void> {
+    if (reconcileTimer) clearInterval(reconcileTimer);
+    storeWatch?.stop();
+    await Promise.all(intakeWorkers.map((w) => w.stop()));
+    await Promise.all(intakeRuns);
+    // With Redis away, a worker would wait for ever to hand back its jobs: those jobs' rows are
+    // in Postgres, and the reconcile of the next start queues them again.
+    const redisUp = queues.connection.status === 'ready';
+    await Promise.all(workers.map((w) => w.close(!redisUp)));
+    // nodemailer's pooled SMTP sockets would otherwise keep the process alive.
+    sender?.close();
+    await parsePool?.close();
+    await queues.close();
+    await db.close();
+  }
+
+  /** After the stop timeout: drop every connection without waiting for anything. */
+  function abandonEverything(): void {
+    for (const w of workers) void w.close(true).catch(logAtDebug('closing a worker after the stop timeout failed'));
+    sender?.close();
+    void parsePool?.close().catch(logAtDebug('closing the parse pool after the stop timeout failed'));
+    queues.connection.disconnect();
+    void db.sql.end({ timeout: 0 }).catch(logAtDebug('closing Postgres after the stop timeout failed'));
   }
 
   const bot: Bot = {
@@ -111,12 +167,25 @@ export function createBot(options: BotOptions): Bot {
       }
       if (roles.has('sla')) {
         workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla: slaEscalation, queues, clock, logger }));
-        const counts = await reconcile();
-        logger.info(counts, 'reconciled outbound mail and SLA timers from Postgres');
+        await reconcileAndLog('start');
         reconcileTimer = setInterval(() => {
-          reconcile().catch((err: Error) => logger.error({ err: err.message }, 'reconcile failed'));
+          reconcileAndLog('periodic').catch((err: Error) => logger.error({ err: errorMessage(err) }, 'reconcile failed'));
         }, options.reconcileEveryMs ?? 5 * 60_000);
         reconcileTimer.unref();
+        // Redis emptied or back after an outage: rebuild at once, not at the next periodic round.
+        storeWatch = watchQueueStore({
+          connection: queues.connection,
+          prefix: queues.prefix,
+          everyMs: options.queueStoreCheckMs,
+          onEvent(event) {
+            if (event === 'emptied') logger.warn('Redis lost its jobs (wiped or replaced); rebuilding them from Postgres');
+            else logger.info('Redis is back; re-queueing from Postgres');
+            reconcileAndLog(event === 'emptied' ? 'redis emptied' : 'redis reconnected').catch((err: Error) =>
+              logger.error({ err: errorMessage(err) }, 'reconcile after a Redis fault failed; the periodic one will retry'),
+            );
+          },
+          onError: throttledErrorLog(logger, 'checking the Redis marker failed'),
+        });
       }
       if (roles.has('ingest')) {
         parsePool = createParsePool({ maxBytes: env.maxMailBytes, logger });
@@ -136,16 +205,15 @@ export function createBot(options: BotOptions): Bot {
       logger.info({ roles: [...roles] }, 'helpdesk started');
     },
     async stop() {
-      if (reconcileTimer) clearInterval(reconcileTimer);
-      // Finish in-flight work: the poller completes its current batch, workers their jobs.
-      await Promise.all(intakeWorkers.map((w) => w.stop()));
-      await Promise.all(intakeRuns);
-      await Promise.all(workers.map((w) => w.close()));
-      // nodemailer's pooled SMTP sockets would otherwise keep the process alive.
-      sender?.close();
-      await parsePool?.close();
-      await queues.close();
-      await db.close();
+      const timeoutMs = options.stopTimeoutMs ?? 20_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const outcome = await Promise.race([finishInFlightWork().then(() => 'done' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.error({ timeoutMs }, 'stopping took too long; abandoning the work still in flight (Postgres keeps the truth, the next start resumes it)');
+        abandonEverything();
+      }
       logger.info('helpdesk stopped');
     },
     reconcile,

@@ -17,6 +17,19 @@ import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
 import { dispositionsOf, type Intake } from '../src/tickets/intake.usecases.ts';
 
 const STANDBY_RETRY_MS = 5_000;
+/** how long a committed batch waits for Redis before intake goes on without it */
+const ENQUEUE_WAIT_MS = 1_000;
+
+/** true when `work` (which never rejects) settled within `ms` */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface IntakeWorker {
   /** resolves when stopped; rejects with `intake.unrecoverable` when the mailbox cannot be served */
@@ -43,6 +56,8 @@ export function createIntakeWorker(deps: {
   const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY, ...deps.reconnectPolicy };
   let stopping = false;
   let poller: MailboxPoller | null = null;
+  /** Redis did not answer after the last commit (said once per outage) */
+  let queueUnavailable = false;
   let wake: (() => void) | null = null;
 
   const makePoller = (assertOwnership: () => Promise<void>) =>
@@ -62,13 +77,22 @@ export function createIntakeWorker(deps: {
         return {
           dispositions: dispositionsOf(result.outcomes),
           // Both at once: the acks reach the queue one Redis round trip after the commit, and
-          // the move and next batch do not also wait for the timers' Postgres read.
+          // the move and next batch do not also wait for the timers' Postgres read. Intake never
+          // waits on Redis for long: the rows are committed, and whatever does not reach the
+          // queue now goes there when Redis is back (ioredis' offline queue, then the reconcile).
           afterCommit: async () => {
-            await Promise.all([
+            const queued = Promise.all([
               queues.enqueueOutbound(result.outboundIds),
               queues.enqueueOutbound(result.backgroundOutboundIds, { background: true }),
               listSlaTimers(deps.db, result.slaTicketIds).then((timers) => queues.scheduleTimers(timers, clock.now())),
-            ]);
+            ]).then(
+              () => (queueUnavailable = false),
+              (err: unknown) => logger.warn({ err: errorMessage(err) }, 'queueing after a commit failed; the reconcile queues them'),
+            );
+            if (!(await settlesWithin(queued, ENQUEUE_WAIT_MS))) {
+              if (!queueUnavailable) logger.warn({ waitedMs: ENQUEUE_WAIT_MS }, 'Redis does not answer; committing tickets anyway, their mails and timers are queued when it is back');
+              queueUnavailable = true;
+            }
           },
         };
       },

@@ -17,7 +17,7 @@ import type { Database } from '../src/db/client.ts';
 import { outboundMailsTable } from '../src/mail/mail.tables.ts';
 import type { Clock } from '../src/shared/clock.ts';
 import { errorMessage } from '../src/shared/errors.ts';
-import type { Logger } from '../src/shared/logger.ts';
+import { throttledErrorLog, type Logger } from '../src/shared/logger.ts';
 
 const JobData = z.object({ outboundId: z.string().uuid() });
 
@@ -163,6 +163,6 @@ export function createOutboundMailWorker(deps: {
       maxStalledCount: 10,
     },
   );
-  worker.on('error', (err) => logger.error({ err: err.message }, 'outbound-mail worker error'));
+  worker.on('error', throttledErrorLog(logger, 'outbound-mail worker error'));
   return worker;
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { SLA_TIMERS_QUEUE, type Queues, type SlaTimerJobData } from '../src/adapters/queue/queues.ts';
 import { SLA_TARGETS } from '../src/contracts/contracts.types.ts';
 import type { Clock } from '../src/shared/clock.ts';
-import type { Logger } from '../src/shared/logger.ts';
+import { throttledErrorLog, type Logger } from '../src/shared/logger.ts';
 import type { SlaEscalation } from '../src/tickets/sla-escalation.usecases.ts';
 
 const JobData = z.object({
@@ -46,6 +46,6 @@ export function createSlaTimersWorker(deps: { connection: Redis; prefix: string;
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 8 },
   );
-  worker.on('error', (err) => deps.logger.error({ err: err.message }, 'sla-timers worker error'));
+  worker.on('error', throttledErrorLog(deps.logger, 'sla-timers worker error'));
   return worker;
 }

@@ -10,6 +10,7 @@ import { PRIORITIES, SLA_TARGETS, type Priority, type SlaTargetName } from '../c
 import { connectDatabase, runMigrations, type Database } from '../db/client.ts';
 import { HelpdeskError, isHelpdeskError } from '../shared/errors.ts';
 import { createLogger } from '../shared/logger.ts';
+import { exitOnUnexpectedError } from '../shared/process-guard.ts';
 import { deadlineForPlan } from '../sla/sla-deadline.usecases.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
 import { createTicketQueries } from '../tickets/tickets.queries.ts';
@@ -70,19 +71,23 @@ program
     if (unknown.length) throw new HelpdeskError('usage.invalid', `unknown role(s): ${unknown.join(', ')} (roles: ${ALL_ROLES.join(', ')})`);
     const config = await loadContractsFile(env.contractsFile);
     const logger = createLogger(env.logLevel);
+    exitOnUnexpectedError(logger);
     if (env.insecureSecret) logger.warn('HELPDESK_SECRET is unset: using the development secret');
     await runMigrations(env.databaseUrl);
-    const bot = createBot({ env, config, logger, roles, queuePrefix: env.queuePrefix });
+    const bot = createBot({ env, config, logger, roles, queuePrefix: env.queuePrefix, stopTimeoutMs: env.stopTimeoutMs });
     await bot.start();
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        logger.info({ signal }, 'stopping');
+        logger.info({ signal, timeoutMs: env.stopTimeoutMs }, 'stopping');
         resolve();
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
     await bot.stop();
+    // bot.stop() ends within its time limit; whatever it had to abandon (a Redis reconnect
+    // timer, a socket) must not keep the process alive.
+    process.exit(process.exitCode ?? 0);
   });
 
 const sla = program.command('sla').description('SLA arithmetic');

@@ -45,6 +45,8 @@ export interface AppEnv {
   insecureSecret: boolean;
   /** BullMQ key prefix, so several bots (or test files) can share one Redis */
   queuePrefix: string;
+  /** SIGTERM: in-flight work gets this long, then the process exits whatever still hangs (ms) */
+  stopTimeoutMs: number;
 }
 
 const DEV_SECRET = 'local-demo-secret-not-for-production';
@@ -110,6 +112,7 @@ const EnvSchema = z.object({
   HELPDESK_MAIL_ROOT: z.string().optional(),
   HELPDESK_ALLOW_DEV_SECRET: z.string().optional(),
   HELPDESK_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _ only').default('helpdesk'),
+  HELPDESK_STOP_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
 });
 
 /**
@@ -170,5 +173,6 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
     maxMailBytes: data.HELPDESK_MAX_MAIL_BYTES,
     localMailRoot: data.HELPDESK_MAIL_ROOT ?? null,
     queuePrefix: data.HELPDESK_QUEUE_PREFIX,
+    stopTimeoutMs: data.HELPDESK_STOP_TIMEOUT_MS,
   };
 }

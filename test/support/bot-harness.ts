@@ -28,7 +28,7 @@ export async function startTestBot(
     /** runs after the database and contracts are ready and before the bot starts (e.g. to fill the mailbox) */
     beforeStart?: (bot: Pick<TestBot, 'suffix' | 'env' | 'config' | 'service' | 'at'>) => Promise<void>;
     /** more createBot options (onFatal, intakeReconnectPolicy, …) */
-    bot?: Partial<Pick<BotOptions, 'onFatal' | 'intakeReconnectPolicy' | 'clock' | 'logger'>>;
+    bot?: Partial<Pick<BotOptions, 'onFatal' | 'intakeReconnectPolicy' | 'clock' | 'logger' | 'queueStoreCheckMs' | 'stopTimeoutMs'>>;
   } = {},
 ): Promise<TestBot> {
   const suffix = uniqueSuffix();

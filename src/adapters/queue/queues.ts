@@ -63,6 +63,8 @@ export interface QueueOptions {
   outboundAttempts?: number;
   /** first retry delay of an outbound job, doubled each time. @defaultValue 2000 */
   outboundBackoffMs?: number;
+  /** errors of the connection and the queues (a listener, so ioredis prints no raw stack dumps) */
+  onError?: (err: Error) => void;
 }
 
 export function createQueues(options: QueueOptions): Queues {
@@ -71,6 +73,11 @@ export function createQueues(options: QueueOptions): Queues {
   const base = { connection: connection as ConnectionOptions, prefix };
   const outbound = new Queue<OutboundJobData>(OUTBOUND_MAIL_QUEUE, base);
   const slaTimers = new Queue<SlaTimerJobData>(SLA_TIMERS_QUEUE, base);
+  if (options.onError) {
+    connection.on('error', options.onError);
+    outbound.on('error', options.onError);
+    slaTimers.on('error', options.onError);
+  }
 
   return {
     connection,
