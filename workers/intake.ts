@@ -13,6 +13,7 @@ import type { Clock } from '../src/shared/clock.ts';
 import { errorMessage, HelpdeskError, isHelpdeskError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import type { Database } from '../src/db/client.ts';
+import { isTransientDatabaseError } from '../src/db/errors.ts';
 import { listSlaTimers } from '../src/tickets/sla-escalation.usecases.ts';
 import { dispositionsOf, type Intake } from '../src/tickets/intake.usecases.ts';
 
@@ -172,6 +173,13 @@ export function createIntakeWorker(deps: {
         const step = afterFailure(policy, failures, clock.now().getTime());
         failures = step.failures;
         const reason = errorMessage(err);
+        if (step.decision.giveUp && isTransientDatabaseError(err)) {
+          // Postgres away for minutes: every role waits for it, and a restarted process could do
+          // nothing more; keep trying at the longest delay instead of exiting.
+          logger.error({ err: reason, failures: step.decision.failures, retryInMs: policy.maxDelayMs }, 'Postgres still unavailable; intake waits for it');
+          await pause(policy.maxDelayMs);
+          continue;
+        }
         if (step.decision.giveUp) {
           throw new HelpdeskError('intake.unrecoverable', `mailbox ${serviceAddress}: ${step.decision.failures} failures in a row, the last: ${reason}`, { cause: err });
         }

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBot } from '../support/bot-harness.ts';
 import { isolatedExample } from '../support/contracts.ts';
 import { readMailbox, sendMail, waitFor } from '../support/mail.ts';
 import { runCli, startBotProcess, type BotProcess } from '../support/bot-process.ts';
@@ -34,6 +35,7 @@ beforeAll(async () => {
     HELPDESK_SECRET: 'fault-secret-0123456789abcdef',
     HELPDESK_QUEUE_PREFIX: `fault${suffix}`,
     LOG_LEVEL: 'info',
+    HELPDESK_STOP_TIMEOUT_MS: '5000',
   };
   expect(runCli(childEnv, ['contracts', 'sync', contracts.file]).status).toBe(0);
 });
@@ -102,9 +104,36 @@ describe('Postgres restarting during a burst', () => {
     expect((await readMailbox(env, service, 'Processed')).length).toBe(BURST);
     console.log(`[fault postgres-restart] mails ${BURST}, tickets ${BURST}, acks ${ackCopies}, notices ${noticeCopies}, duplicates 0, recovered in ${recoveredMs} ms`);
 
+    // Stopping while the database is away still ends, within the stop timeout.
+    pg.stop('fast');
+    const stopAt = Date.now();
     active.child.kill('SIGTERM');
     standby.child.kill('SIGTERM');
     expect(await active.exited).toBe(0);
     expect(await standby.exited).toBe(0);
+    const stopMs = Date.now() - stopAt;
+    expect(stopMs).toBeLessThan(5_000 + 6_000);
+    console.log(`[fault sigterm-postgres-down] both processes exited 0 after ${stopMs} ms (limit 5000 ms)`);
+    pg.start();
+  });
+
+  it('waits out a Postgres outage longer than the intake would tolerate from IMAP, instead of giving up', async () => {
+    const fatal: Error[] = [];
+    const t = await startTestBot({
+      env: { DATABASE_URL: pg.url, REDIS_URL: redis.url },
+      // 3 failures would mean "give up" for an IMAP fault; a database outage must not
+      bot: { onFatal: (err) => void fatal.push(err), intakeReconnectPolicy: { initialDelayMs: 100, maxDelayMs: 400, maxFailures: 3 } },
+    });
+    try {
+      const before = await count('select count(*) n from tickets');
+      pg.stop('fast');
+      await new Promise((r) => setTimeout(r, 5_000));
+      pg.start();
+      await sendMail(env, { from: `after-outage-${suffix}@acme-${suffix}.se`, to: t.service, subject: `After the outage ${suffix}`, text: 'hello again' });
+      await waitFor('the mail after the outage ingested', async () => (await count('select count(*) n from tickets').catch(() => before)) === before + 1, 30_000, 200);
+      expect(fatal).toEqual([]);
+    } finally {
+      await t.stop();
+    }
   });
 });
