@@ -14,7 +14,9 @@ import { exitOnUnexpectedError } from '../shared/process-guard.ts';
 import { deadlineForPlan } from '../sla/sla-deadline.usecases.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
 import { createTicketQueries } from '../tickets/tickets.queries.ts';
+import { createOutboxQueries } from '../tickets/outbox.queries.ts';
 import { registerBillingCommands } from './billing-quote.ts';
+import { registerOutboxCommands } from './outbox.ts';
 import { printTicket, printTicketList } from './render.ts';
 
 /** A short-lived connection for one command. */
@@ -120,6 +122,7 @@ sla
   });
 
 registerBillingCommands(program);
+registerOutboxCommands(program);
 
 program
   .command('tickets')
@@ -141,7 +144,10 @@ program
   .action(async (numberText: string, opts: { json?: boolean }) => {
     const number = Number(numberText.replace(/^#/, ''));
     if (!Number.isInteger(number) || number <= 0) throw new HelpdeskError('usage.invalid', `"${numberText}" is not a ticket number`);
-    const ticket = await withDatabase((db) => createTicketQueries({ db }).get(number));
+    const ticket = await withDatabase(async (db) => {
+      const detail = await createTicketQueries({ db }).get(number);
+      return detail && { ...detail, outgoing: await createOutboxQueries({ db }).ofTicket(number) };
+    });
     if (!ticket) throw new HelpdeskError('ticket.not_found', `ticket ${number} not found`);
     if (opts.json) console.log(JSON.stringify(ticket, null, 2));
     else printTicket(ticket);

@@ -1,4 +1,5 @@
 // Human-readable output of the CLI (the --json forms are the stable interface).
+import type { OutboxEntry } from '../tickets/outbox.queries.ts';
 import type { TicketDetail, TicketSummary } from '../tickets/tickets.queries.ts';
 
 export function printTicketList(list: TicketSummary[]): void {
@@ -14,7 +15,10 @@ export function printTicketList(list: TicketSummary[]): void {
   for (const r of rows) console.log(line(r));
 }
 
-export function printTicket(t: TicketDetail): void {
+/** A ticket as `helpdesk ticket N --json` prints it: the ticket and each outgoing mail's state. */
+export type TicketWithOutgoing = TicketDetail & { outgoing: OutboxEntry[] };
+
+export function printTicket(t: TicketWithOutgoing): void {
   console.log(`#${t.number} ${t.subject}`);
   console.log(`  status ${t.status}, ${t.priority} ${t.kind}, plan ${t.plan}, customer ${t.customer ?? '(no contract)'}, requester ${t.requester}`);
   console.log(`  created ${t.createdAt}`);
@@ -27,6 +31,15 @@ export function printTicket(t: TicketDetail): void {
   console.log('  messages:');
   for (const m of t.messages) {
     console.log(`    ${m.at} ${m.direction === 'in' ? '<-' : '->'} ${m.direction === 'in' ? m.from : m.to.join(', ')}  ${m.subject}${m.internal ? '  [internal]' : ''}`);
+  }
+  if (t.outgoing.length) {
+    // Sent or not, and why not: a failed acknowledgement must not look like a sent one.
+    console.log('  outgoing mail:');
+    for (const o of t.outgoing) {
+      const when = o.state === 'sent' ? ` ${o.sentAt}` : o.attempts > 0 ? ` after ${o.attempts} tr${o.attempts === 1 ? 'y' : 'ies'}` : '';
+      console.log(`    ${o.kind.padEnd(14)} ${o.state === 'sent' ? 'sent' : o.state.toUpperCase()}${when}  -> ${o.to.join(', ')}  (${o.id})`);
+      if (o.state !== 'sent' && o.lastError) console.log(`      error: ${o.lastError}`);
+    }
   }
   if (t.timeEntries.length) {
     console.log('  time:');
