@@ -13,6 +13,7 @@ export const MAIL_KINDS = [
   'sla-breach',
   'tag-errors',
   'resolved',
+  'technician-time-receipt',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -26,6 +27,7 @@ export type MailKind = (typeof MAIL_KINDS)[number];
 export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 'auto-generated' | null>> = {
   ack: 'auto-replied',
   'tag-errors': 'auto-replied',
+  'technician-time-receipt': 'auto-replied',
   'technician-new-ticket': 'auto-generated',
   'technician-digest': 'auto-generated',
   'sla-warning': 'auto-generated',

@@ -64,6 +64,24 @@ export type MailVars = {
   'sla-breach': SlaVars;
   'tag-errors': CommonVars & { errors: { line: string; lineNumber: number; reason: string }[] };
   resolved: CommonVars & { reopenDays: number };
+  /** to the technician after each `#time`, correction or `#undo`: what it bills and what is left */
+  'technician-time-receipt': CommonVars & {
+    action: 'time' | 'correction' | 'undo';
+    /** signed logged minutes, formatted (`47m`, `-30m`) */
+    logged: string;
+    /** local times of the work in `timeZone` (`2026-11-30 08:13`); null for a correction */
+    workStart: string | null;
+    workEnd: string | null;
+    timeZone: string;
+    /** the billing explanation with its bank draws */
+    explanation: string;
+    /** a correction's reason; null for ordinary work */
+    reason: string | null;
+    /** prepaid time left for this period, formatted; null when the contract keeps no bank */
+    bankLeft: string | null;
+    /** last day of that period (`2026-12-31`); null without one */
+    bankUntil: string | null;
+  };
 };
 type SlaVars = CommonVars & {
   customerName: string | null;

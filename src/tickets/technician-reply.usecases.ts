@@ -1,5 +1,6 @@
-// A technician's answer from their own mail client: tag lines change the ticket and log time,
-// the rest is relayed to the customer (unless #internal). Only called for mails that carry a
+// A technician's answer from their own mail client: tag lines change the ticket and log time
+// (priced, drawn from the time bank, receipted: time-entries.usecases.ts), the rest is relayed to
+// the customer (unless #internal). Only called for mails that carry a
 // valid reply token AND come from a known technician address (see intake).
 import { eq } from 'drizzle-orm';
 import type { ContractsConfig, Technician } from '../contracts/contracts.types.ts';
@@ -15,6 +16,7 @@ import type { TicketEvent, TicketEventRecord } from './ticket-events.models.ts';
 import { ticketReference } from './tickets.models.ts';
 import { createTicketsRepository, type TicketPatch, type TicketRow } from './tickets.repository.ts';
 import { createTimeEntriesRepository } from './time-entries.repository.ts';
+import { applyTimeTag, receiptVars, timeTagLines } from './time-entries.usecases.ts';
 
 export type { TicketRow };
 
@@ -61,20 +63,14 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
         if (id) outboundIds.push(id);
       };
 
-      if (reply.errors.length > 0) {
-        // A malformed tag is never silently dropped: the technician hears which line and why.
-        await queue({
-          idempotencyKey: `tag-errors:${messageRowId}`,
-          kind: 'tag-errors',
-          locale: technicianLocale,
-          to: [technician.email],
-          ticket: ticketRef,
-          automatic: true,
-          inReplyTo: parsed.messageId,
-          at,
-          vars: { ticketNumber: ticket.number, subject: ticket.subject, errors: reply.errors },
-        });
-      }
+      // A malformed tag is never silently dropped, nor a time tag billing refuses: the technician
+      // hears which line and why, in one mail after all tags were tried.
+      const tagErrors: { line: string; lineNumber: number; reason: string }[] = reply.errors.map(({ line, lineNumber, reason }) => ({ line, lineNumber, reason }));
+      const timeLines = timeTagLines(parsed.text);
+      let timeTagIndex = 0;
+      // When the mail was written (its Date header), unless that claims to be after it arrived.
+      const sent = parsed.sentAt ? new Date(parsed.sentAt) : null;
+      const mailDate = sent && !Number.isNaN(sent.getTime()) && sent.getTime() <= at.getTime() ? sent : at;
 
       const tags = reply.tags;
       const internal = tags.some((t) => t.type === 'internal');
@@ -91,29 +87,66 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
           current.kind = patch.kind = tag.kind;
           for (const fact of await sla.recomputeDeadlines(clocks, current)) event(fact);
           slaChanged = true;
-        } else if (tag.type === 'time') {
-          const minutes = Math.ceil(tag.ms / 60_000);
-          const role = tag.role ?? technician.role;
-          await createTimeEntriesRepository({ db: tx }).insertTimeEntry({
-            ticketId: ticket.id,
-            messageId: messageRowId,
-            technician: technician.email,
-            role,
-            onsite: tag.onsite,
-            minutes,
-            // Billing rules (increments, bank draw, rates) are not applied yet: raw minutes.
-            billableMinutes: minutes,
-            currency: config.plans[ticket.planKey]?.billing.currency ?? 'EUR',
+        } else if (tag.type === 'time' || tag.type === 'correction' || tag.type === 'undo') {
+          const place = timeLines[timeTagIndex] ?? { line: `#${tag.type}`, lineNumber: 0 };
+          timeTagIndex += 1;
+          const outcome = await applyTimeTag(tx, config, {
+            ticket,
+            kind: current.kind,
+            technician,
+            tag,
+            mailDate,
             at,
+            messageRowId,
+            idempotencyKey: `${ticket.id}:${parsed.messageId ?? `message-row:${messageRowId}`}:${place.lineNumber}`,
+            answers: [...(parsed.inReplyTo ? [parsed.inReplyTo] : []), ...parsed.references],
           });
-          event({ type: 'time', minutes, role, onsite: tag.onsite, by });
-          // Logged work means work has started: it meets the intervention target.
+          if (!outcome.ok) {
+            tagErrors.push({ line: place.line, lineNumber: place.lineNumber, reason: outcome.reason });
+            continue;
+          }
+          const receipt = outcome.receipt;
+          if (receipt === null) continue; // this line of this mail was logged before
+          const entry = receipt.entry;
+          event({ type: 'time', minutes: entry.minutes, role: entry.role, onsite: entry.onsite, by });
+          const receiptId = await outbox.queue(tx, {
+            idempotencyKey: `time-receipt:${entry.id}`,
+            kind: 'technician-time-receipt',
+            locale: technicianLocale,
+            to: [technician.email],
+            ticket: ticketRef,
+            automatic: true,
+            inReplyTo: parsed.messageId,
+            at,
+            vars: { ticketNumber: ticket.number, subject: ticket.subject, ...receiptVars(receipt, config.provider.timezone) },
+          });
+          if (receiptId) {
+            outboundIds.push(receiptId);
+            await createTimeEntriesRepository({ db: tx }).setReceipt(entry.id, receiptId);
+          }
+          // Logged work means work has started: it meets the intervention target. A correction
+          // or an undo is bookkeeping, not work: it meets nothing.
+          if (tag.type !== 'time') continue;
           const facts = await sla.meetTarget(clocks, current, 'intervention', at);
           for (const fact of facts) event(fact);
           if (facts.length > 0) slaChanged = true;
         } else if (tag.type === 'estimate') {
           event({ type: 'estimate', minutes: Math.ceil(tag.ms / 60_000), by });
         }
+      }
+
+      if (tagErrors.length > 0) {
+        await queue({
+          idempotencyKey: `tag-errors:${messageRowId}`,
+          kind: 'tag-errors',
+          locale: technicianLocale,
+          to: [technician.email],
+          ticket: ticketRef,
+          automatic: true,
+          inReplyTo: parsed.messageId,
+          at,
+          vars: { ticketNumber: ticket.number, subject: ticket.subject, errors: tagErrors },
+        });
       }
 
       let status = ticket.status;

@@ -68,7 +68,8 @@ describe('#time in a technician reply', () => {
       const found = await timeEntriesOf(ticketId);
       return found.length > 0 ? found : null;
     });
-    expect(entries).toEqual([{ technician: william, role: 'technician', onsite: false, minutes: 30, billable_minutes: 30, currency: 'SEK' }]);
+    // Alert! prices no `technician` role: the default rate applies, and the entry says so.
+    expect(entries).toEqual([{ technician: william, role: 'default', onsite: false, minutes: 30, billable_minutes: 30, currency: 'SEK' }]);
 
     // The same bytes again (a redelivery): handled once it sits in Processed next to the first.
     await sendRaw(t.env, { from: william, to: [ack.replyTo!] }, reply);
@@ -78,7 +79,7 @@ describe('#time in a technician reply', () => {
     });
 
     expect(await timeEntriesOf(ticketId)).toHaveLength(1);
-    expect(await timeEventsOf(ticketId)).toEqual([{ minutes: 30, role: 'technician', onsite: false, by: william }]);
+    expect(await timeEventsOf(ticketId)).toEqual([{ minutes: 30, role: 'default', onsite: false, by: william }]);
     const [relayed] = await t.bot.db.sql`select count(*)::int as n from outbound_mails where ticket_id = ${ticketId} and kind = 'technician-reply'`;
     expect(relayed!.n).toBe(1);
   });

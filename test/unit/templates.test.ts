@@ -54,6 +54,18 @@ const samples: { [K in MailKind]: MailVars[K] } = {
   'sla-breach': sla,
   'tag-errors': { ...common, errors: [{ line: '#time 90', lineNumber: 3, reason: 'add a unit: 90m' }] },
   resolved: { ...common, reopenDays: 14 },
+  'technician-time-receipt': {
+    ...common,
+    action: 'time',
+    logged: '47m',
+    workStart: '2026-11-30 09:13',
+    workEnd: '2026-11-30 10:00',
+    timeZone: 'Europe/Stockholm',
+    explanation: '47m remote → 60m (per started 15m) × 1 350 SEK/h = 1 350.00 SEK, 60m from bank',
+    reason: null,
+    bankLeft: '14h',
+    bankUntil: '2026-12-31',
+  },
 };
 
 describe('createTemplateRenderer', () => {
@@ -86,6 +98,40 @@ describe('createTemplateRenderer', () => {
   it('writes the English digest line of a ticket without a contract or a response promise', () => {
     const mail = renderer.render('technician-digest', 'en', samples['technician-digest']);
     expect(mail.text).toContain('#42 VPN\n  Customer: no contract · Priority: P3 · Requester: x@y.org\n  Response due: –\n  Reply address: support+42.def@trinax.example');
+  });
+
+  it('writes the English time receipt in full: what was logged, what it bills, what is left, how to undo it', () => {
+    expect(renderer.render('technician-time-receipt', 'en', samples['technician-time-receipt'])).toMatchObject({
+      subject: '[#17] Time logged: 47m',
+      text: [
+        'Logged on ticket #17 (Printer & <toner>):',
+        '',
+        'Work: 47m, 2026-11-30 09:13 – 2026-11-30 10:00 (Europe/Stockholm)',
+        '',
+        'Bills: 47m remote → 60m (per started 15m) × 1 350 SEK/h = 1 350.00 SEK, 60m from bank',
+        '',
+        'Left in the time bank this period (until 2026-12-31): 14h',
+        '',
+        'To take this back, reply to this mail with a line #undo.',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('writes a Swedish correction receipt with its reason, on a contract without a bank', () => {
+    const mail = renderer.render('technician-time-receipt', 'sv', {
+      ...samples['technician-time-receipt'],
+      action: 'correction',
+      logged: '-30m',
+      workStart: null,
+      workEnd: null,
+      reason: 'fel ärende',
+      bankLeft: null,
+      bankUntil: null,
+    });
+    expect(mail.subject).toBe('[#17] Tid korrigerad: -30m');
+    expect(mail.text).toContain('Korrigering: -30m\nAnledning: fel ärende\n');
+    expect(mail.text).toContain('Avtalet har ingen timbank');
   });
 
   it('writes the English acknowledgement in full', () => {
@@ -193,7 +239,7 @@ describe('createTemplateRenderer', () => {
       }
       expect(isHelpdeskError(caught, 'config.invalid')).toBe(true);
       const details = (caught as { details: string[] }).details;
-      expect(details).toHaveLength(4 * 8 * 3 - 1);
+      expect(details).toHaveLength(LOCALES.length * MAIL_KINDS.length * 3 - 1);
       expect(details).toContain('missing en/ack.text.hbs');
       expect(details).toContain('missing nl/resolved.html.hbs');
       expect(details).not.toContain('missing en/ack.subject.hbs');

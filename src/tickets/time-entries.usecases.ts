@@ -1,0 +1,247 @@
+// A technician's `#time`, `#time -30m reason` and `#undo` lines become time entries: the work
+// interval resolved in the provider's zone, priced under the ticket's plan, drawn from the
+// customer's time bank, and answered with a receipt (docs/domain.md, "Time and money"). A tag the
+// plan cannot price stores nothing and comes back as a refusal for the tag-errors mail.
+import { DateTime } from 'luxon';
+import { createPlanPricingCache, type PlanPricing } from '../billing/billing.models.ts';
+import { isUnknownRateRoleError } from '../billing/billing.errors.ts';
+import { formatAmount } from '../billing/billing-explanation.models.ts';
+import type { ContractsConfig, Technician, TicketKind } from '../contracts/contracts.types.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { findQuotedRegion } from './reply-quoting.models.ts';
+import { parseTechnicianReply, resolveWorkInterval, type Tag } from './tags.models.ts';
+import { computeContractLedger, minutesLeftAt } from './time-bank.usecases.ts';
+import { explanationWithDraws, formatMinutes } from './time-bank-terms.models.ts';
+import { createTimeEntriesRepository, type TimeEntriesRepository, type TimeEntryRow, type TimeEntryWithTicket } from './time-entries.repository.ts';
+import { priceCorrection, priceNewEntry, type EntryForPricing } from './time-entry-pricing.models.ts';
+import type { TicketRow } from './tickets.repository.ts';
+
+const MINUTE_MS = 60_000;
+
+/** A `#time`-family line of the technician's own text, in the order the reply parser returns its tags. */
+export interface TimeTagLine {
+  line: string;
+  lineNumber: number;
+}
+
+/**
+ * The lines of `text` that hold `#time`, `#time -…` and (the first) `#undo` tags, in order: the
+ * k-th is the line of the reply's k-th such tag. Each line is parsed on its own, with the quoted
+ * part of the reply left out as the reply parser leaves it out.
+ */
+export function timeTagLines(text: string): TimeTagLine[] {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const { end, headerLines } = findQuotedRegion(lines);
+  const found: TimeTagLine[] = [];
+  let undoSeen = false;
+  for (let index = 0; index < end; index += 1) {
+    const line = lines[index] ?? '';
+    if (headerLines.has(index) || line.trimStart().startsWith('>')) continue;
+    const [tag] = parseTechnicianReply(line).tags;
+    if (tag?.type === 'undo' && undoSeen) continue;
+    if (tag?.type === 'undo') undoSeen = true;
+    if (tag?.type === 'time' || tag?.type === 'correction' || tag?.type === 'undo') found.push({ line, lineNumber: index + 1 });
+  }
+  return found;
+}
+
+export type TimeTag = Extract<Tag, { type: 'time' | 'correction' | 'undo' }>;
+
+/** What the receipt tells the technician about one entry. */
+export interface TimeReceipt {
+  entry: TimeEntryRow;
+  action: 'time' | 'correction' | 'undo';
+  /** the entry's explanation with its bank draws */
+  explanation: string;
+  /** prepaid minutes left for work at the entry's time; null when the contract keeps no bank */
+  bankLeftMinutes: number | null;
+  /** exclusive end of the bank period that holds the entry's work; null without one */
+  bankPeriodEnd: number | null;
+}
+
+export type TimeTagOutcome =
+  | { ok: true; receipt: TimeReceipt }
+  /** stored before (the same line of the same mail): nothing to do */
+  | { ok: true; receipt: null }
+  | { ok: false; reason: string };
+
+export interface TimeTagInput {
+  ticket: TicketRow;
+  /** the ticket's kind at this tag (an earlier `#kind` line of the same mail counts) */
+  kind: TicketKind;
+  technician: Technician;
+  tag: TimeTag;
+  /** when the mail was written: a `#time` without a start ends here */
+  mailDate: Date;
+  at: Date;
+  messageRowId: number;
+  /** ticket + source Message-ID + line: a reply delivered twice adds time once */
+  idempotencyKey: string;
+  /** Message-IDs the mail answers (In-Reply-To, References): `#undo` finds its receipt among them */
+  answers: readonly string[];
+}
+
+const pricingCaches = new WeakMap<ContractsConfig, (planKey: string) => PlanPricing>();
+
+/** One pricing cache per loaded contracts file, shared by every reply handled with it. */
+function pricingFor(config: ContractsConfig, planKey: string): PlanPricing | null {
+  if (!config.plans[planKey]) return null;
+  let cache = pricingCaches.get(config);
+  if (!cache) {
+    cache = createPlanPricingCache(config);
+    pricingCaches.set(config, cache);
+  }
+  return cache(planKey);
+}
+
+function forPricing(row: TimeEntryWithTicket): EntryForPricing {
+  const workEnd = row.workEnd ?? row.at;
+  return {
+    id: row.id,
+    minutes: row.minutes,
+    role: row.role,
+    onsite: row.onsite,
+    kind: row.kind ?? row.ticketKind,
+    workStart: row.workStart ?? new Date(workEnd.getTime() - Math.max(0, row.minutes) * MINUTE_MS),
+    workEnd,
+    reversesEntryId: row.reversesEntryId,
+    at: row.at,
+  };
+}
+
+/** Logs one `#time`-family tag. Runs inside the reply's transaction. */
+export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: TimeTagInput): Promise<TimeTagOutcome> {
+  const repository = createTimeEntriesRepository({ db: tx });
+  const { ticket, tag } = input;
+  const pricing = pricingFor(config, ticket.planKey);
+  const stored = (await repository.listByTicket(ticket.id)).map(forPricing);
+  const base = {
+    ticketId: ticket.id,
+    messageId: input.messageRowId,
+    technician: input.technician.email,
+    kind: input.kind,
+    idempotencyKey: input.idempotencyKey,
+    currency: pricing?.plan.billing.currency ?? config.plans[config.defaultPlan]?.billing.currency ?? 'EUR',
+    at: input.at,
+  };
+  let inserted: TimeEntryRow | null;
+
+  if (tag.type === 'time') {
+    const interval = resolveWorkInterval(tag, input.mailDate, config.provider.timezone);
+    if (!interval.ok) return { ok: false, reason: interval.reason };
+    const minutes = Math.ceil(tag.ms / MINUTE_MS);
+    const workStart = new Date(interval.value.startMs);
+    const workEnd = new Date(interval.value.endMs);
+    let priced = null;
+    if (pricing) {
+      try {
+        priced = priceNewEntry(pricing, stored, { minutes, workStart, workEnd, onsite: tag.onsite, kind: input.kind, taggedRole: tag.role, technicianRole: input.technician.role });
+      } catch (error) {
+        // The plan has no rate for the role written in the tag: refused whole, nothing stored.
+        if (isUnknownRateRoleError(error)) return { ok: false, reason: error.message };
+        throw error;
+      }
+    }
+    inserted = await repository.insertTimeEntry({
+      ...base,
+      role: priced?.role ?? tag.role ?? input.technician.role,
+      onsite: tag.onsite,
+      minutes,
+      billableMinutes: priced?.billableMinutes ?? minutes,
+      freeMinutes: priced ? priced.loggedMinutes - priced.chargeableMinutes : 0,
+      overageMinutes: priced?.billableMinutes ?? minutes,
+      amountMinor: priced?.amountMinor ?? 0,
+      priceExplanation: priced?.explanation ?? '',
+      explanation: priced?.explanation ?? '',
+      workStart,
+      workEnd,
+    });
+  } else {
+    const target = await correctionTarget(repository, input);
+    if (!target.ok) return target;
+    const change = tag.type === 'correction' ? Math.round(tag.ms / MINUTE_MS) : -target.entry.minutes;
+    const correction = pricing ? priceCorrection(pricing, stored, target.entry.id, change) : null;
+    if (!correction || correction.minutes === 0) {
+      return { ok: false, reason: `entry ${formatMinutes(target.entry.minutes)} of ${target.entry.at.toISOString()} has no time left to take back` };
+    }
+    const reason = tag.type === 'correction' ? tag.reason : '#undo';
+    const correctionLine =
+      `${formatMinutes(correction.minutes)} (${reason}): ${formatMinutes(correction.netBefore)} → ${formatMinutes(correction.netAfter)} logged, ` +
+      `${correction.billableBefore}m → ${correction.billableAfter}m billed = ${formatAmount(correction.amountMinor, correction.currency)}`;
+    inserted = await repository.insertTimeEntry({
+      ...base,
+      role: target.entry.role,
+      onsite: target.entry.onsite,
+      minutes: correction.minutes,
+      billableMinutes: correction.billableMinutes,
+      freeMinutes: correction.freeMinutes,
+      overageMinutes: correction.billableMinutes,
+      amountMinor: correction.amountMinor,
+      priceExplanation: correctionLine,
+      explanation: correctionLine,
+      reversesEntryId: target.entry.id,
+      reason,
+      // A correction happens when it is written; it is settled with the entry it corrects.
+      workStart: input.at,
+      workEnd: input.at,
+    });
+  }
+  if (!inserted) return { ok: true, receipt: null };
+  return { ok: true, receipt: await settleAndDescribe(repository, config, ticket.id, inserted, tag.type) };
+}
+
+/** `#undo`: the entry of the receipt the mail answers. `#time -30m`: the technician's newest entry on the ticket. */
+async function correctionTarget(
+  repository: TimeEntriesRepository,
+  input: TimeTagInput,
+): Promise<{ ok: true; entry: TimeEntryRow } | { ok: false; reason: string }> {
+  if (input.tag.type === 'undo') {
+    const entry = await repository.findByReceiptMessageId(input.ticket.id, input.answers);
+    if (!entry) return { ok: false, reason: 'reply #undo to the receipt of the time entry to take back (this mail answers no receipt of this ticket)' };
+    return { ok: true, entry };
+  }
+  const entry = await repository.newestOrdinaryEntry(input.ticket.id, input.technician.email);
+  if (!entry) return { ok: false, reason: 'you have logged no time on this ticket to take back' };
+  return { ok: true, entry };
+}
+
+/** Computes the customer's ledger with the new entry, stores every entry's draws that changed, and describes the new one. */
+async function settleAndDescribe(
+  repository: TimeEntriesRepository,
+  config: ContractsConfig,
+  ticketId: number,
+  entry: TimeEntryRow,
+  action: TimeReceipt['action'],
+): Promise<TimeReceipt> {
+  const ref = await repository.contractOfTicket(ticketId);
+  const computed = ref ? await computeContractLedger(repository, config, ref, { asOf: null, apply: true }) : null;
+  if (!computed) {
+    return { entry, action, explanation: entry.explanation, bankLeftMinutes: null, bankPeriodEnd: null };
+  }
+  // The ledger stored the entry's draws and its explanation with them: read it back.
+  const stored = computed.rows.find((row) => row.id === entry.id);
+  const draws = computed.ledger.entries.find((candidate) => candidate.entryId === entry.id);
+  const lotMinutes = draws?.fromLots.reduce((total, lot) => total + lot.minutes, 0) ?? 0;
+  const explanation = explanationWithDraws(stored?.priceExplanation ?? entry.priceExplanation, { fromBankMinutes: draws?.fromBankMinutes ?? 0, lotMinutes, overageMinutes: draws?.overageMinutes ?? 0 }, true);
+  const moment = (entry.workEnd ?? entry.at).getTime() - 1;
+  const left = minutesLeftAt(computed.ledger, moment);
+  return { entry, action, explanation, bankLeftMinutes: left.minutes, bankPeriodEnd: left.periodEnd };
+}
+
+/** The receipt's variables (technician-time-receipt templates), times in the provider's zone. */
+export function receiptVars(receipt: TimeReceipt, timeZone: string): Record<string, unknown> {
+  const local = (date: Date | null) => (date ? DateTime.fromJSDate(date, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm') : null);
+  const lastDay =
+    receipt.bankPeriodEnd === null ? null : DateTime.fromMillis(receipt.bankPeriodEnd, { zone: timeZone }).minus({ days: 1 }).toFormat('yyyy-MM-dd');
+  return {
+    action: receipt.action,
+    logged: formatMinutes(receipt.entry.minutes),
+    workStart: receipt.action === 'time' ? local(receipt.entry.workStart) : null,
+    workEnd: receipt.action === 'time' ? local(receipt.entry.workEnd) : null,
+    timeZone,
+    explanation: receipt.explanation,
+    reason: receipt.entry.reason,
+    bankLeft: receipt.bankLeftMinutes === null ? null : formatMinutes(receipt.bankLeftMinutes),
+    bankUntil: lastDay,
+  };
+}
