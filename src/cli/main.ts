@@ -17,6 +17,7 @@ import { createTicketQueries } from '../tickets/tickets.queries.ts';
 import { createOutboxQueries } from '../tickets/outbox.queries.ts';
 import { registerBillingCommands } from './billing-quote.ts';
 import { registerOutboxCommands } from './outbox.ts';
+import { registerTimeBankCommands } from './timebank.ts';
 import { printTicket, printTicketList } from './render.ts';
 
 /** A short-lived connection for one command. */
@@ -123,6 +124,7 @@ sla
 
 registerBillingCommands(program);
 registerOutboxCommands(program);
+registerTimeBankCommands(program);
 
 program
   .command('tickets')

@@ -32,15 +32,29 @@ export interface TicketDetail extends TicketSummary {
   paused: boolean;
   messages: { direction: string; from: string; to: string[]; subject: string; messageId: string | null; at: string; internal: boolean; author: string }[];
   timeEntries: {
+    id: string;
     technician: string;
+    /** the role whose rate applied */
     role: string;
     onsite: boolean;
+    /** logged minutes; negative for a correction */
     minutes: number;
     billableMinutes: number;
+    freeMinutes: number;
     fromBankMinutes: number;
+    fromLots: { lotId: string; minutes: number }[];
     overageMinutes: number;
+    /** decimal string, e.g. "1350.00"; negative for a correction that takes time back */
     amount: string;
     currency: string;
+    /** one line a customer can check, ending with the bank draws */
+    explanation: string;
+    /** when the work was done; null for entries logged before work times were kept */
+    workStart: string | null;
+    workEnd: string | null;
+    /** a correction: the entry it corrects, and why */
+    reversesEntryId: string | null;
+    reason: string | null;
     at: string;
   }[];
   events: { type: string; at: string; data: unknown }[];
@@ -98,7 +112,7 @@ async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> 
   const { t } = row;
   const clocks = await db.select().from(slaClocksTable).where(eq(slaClocksTable.ticketId, t.id));
   const messages = await db.select().from(messagesTable).where(eq(messagesTable.ticketId, t.id)).orderBy(asc(messagesTable.at), asc(messagesTable.id));
-  const entries = await db.select().from(timeEntriesTable).where(eq(timeEntriesTable.ticketId, t.id)).orderBy(asc(timeEntriesTable.at));
+  const entries = await db.select().from(timeEntriesTable).where(eq(timeEntriesTable.ticketId, t.id)).orderBy(asc(timeEntriesTable.at), asc(timeEntriesTable.id));
   const events = await db.select().from(ticketEventsTable).where(eq(ticketEventsTable.ticketId, t.id)).orderBy(asc(ticketEventsTable.id));
   const deadlines: Targets = { response: null, intervention: null, resolution: null };
   const met: Targets = { response: null, intervention: null, resolution: null };
@@ -135,15 +149,23 @@ async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> 
       author: m.author,
     })),
     timeEntries: entries.map((e) => ({
+      id: e.id,
       technician: e.technician,
       role: e.role,
       onsite: e.onsite,
       minutes: e.minutes,
       billableMinutes: e.billableMinutes,
+      freeMinutes: e.freeMinutes,
       fromBankMinutes: e.fromBankMinutes,
+      fromLots: e.fromLots,
       overageMinutes: e.overageMinutes,
       amount: minorToDecimal(e.amountMinor),
       currency: e.currency,
+      explanation: e.explanation,
+      workStart: e.workStart?.toISOString() ?? null,
+      workEnd: e.workEnd?.toISOString() ?? null,
+      reversesEntryId: e.reversesEntryId,
+      reason: e.reason,
       at: e.at.toISOString(),
     })),
     events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),

@@ -1,0 +1,174 @@
+// A technician's `#time` from a mail client, end to end on the real services: the entry is priced
+// under the customer's plan, drawn from the time bank, and receipted to the technician; `#undo` on
+// the receipt gives the time back; a reply delivered twice adds time once; a role the plan does not
+// price stores nothing; and `helpdesk timebank` equals the sum of the entries.
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBot, type TestBot } from '../support/bot-harness.ts';
+import { runCli } from '../support/bot-process.ts';
+import { isolatedExample } from '../support/contracts.ts';
+import { sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage } from '../support/mail.ts';
+
+let t: TestBot;
+let contractsFile: string;
+
+beforeAll(async () => {
+  t = await startTestBot({ roles: ['ingest', 'mailer'] });
+  // The same file the bot runs on (the same suffix gives the same isolated domains), for the CLI.
+  contractsFile = isolatedExample('trinax.yaml', t.suffix).file;
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+interface EntryRow {
+  id: string;
+  minutes: number;
+  billable_minutes: number;
+  from_bank_minutes: number;
+  overage_minutes: number;
+  amount_minor: number;
+  explanation: string;
+  reverses_entry_id: string | null;
+  reason: string | null;
+}
+
+async function entriesOf(ticketId: number): Promise<EntryRow[]> {
+  const rows = await t.bot.db.sql`
+    select id, minutes, billable_minutes, from_bank_minutes, overage_minutes, amount_minor::int as amount_minor, explanation, reverses_entry_id, reason
+    from time_entries where ticket_id = ${ticketId} order by at, minutes desc`;
+  return rows as unknown as EntryRow[];
+}
+
+async function openTicket(customer: string, subject: string): Promise<{ ack: ReadMessage; ticketId: number; number: number }> {
+  await sendMail(t.env, { from: customer, to: t.service, subject, text: 'Skrivaren fungerar inte.' });
+  const [ack] = await waitForMessages(t.env, customer, subject);
+  const [row] = await t.bot.db.sql`select id, number from tickets where requester = ${customer} and subject = ${subject}`;
+  return { ack: ack!, ticketId: Number(row!.id), number: Number(row!.number) };
+}
+
+let mailCount = 0;
+/** A technician's reply as raw bytes (so the same bytes, or the same Message-ID, can be delivered again). */
+function reply(from: string, to: string, inReplyTo: string, text: string, messageId = `<billing-${t.suffix}-${(mailCount += 1)}@trinax.example>`): { raw: string; messageId: string } {
+  const raw = [
+    `From: William Kakela <${from}>`,
+    `To: ${to}`,
+    `Subject: Re: billing ${t.suffix}`,
+    `Message-ID: ${messageId}`,
+    `In-Reply-To: ${inReplyTo}`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    text,
+    '',
+  ].join('\r\n');
+  return { raw, messageId };
+}
+
+const waitForEntries = (ticketId: number, count: number) =>
+  waitFor(`${count} time entries`, async () => {
+    const rows = await entriesOf(ticketId);
+    return rows.length >= count ? rows : null;
+  });
+
+describe('time logged by mail, priced and drawn from the time bank', () => {
+  it('prices #time, draws the bank, receipts it; #undo gives it back; twice delivered is once; timebank equals the entries', async () => {
+    const customer = t.at('eva', 'acme.se');
+    const william = t.at('william', 'trinax.example');
+    const { ack, ticketId, number } = await openTicket(customer, `Skrivare ${t.suffix}`);
+
+    // 47m remote on Alert! (15m steps, 1 350 SEK/h, 15h per quarter) → 60m from the bank.
+    const first = reply(william, ack.replyTo!, ack.messageId!, 'Bytt toner.\n#time 47m');
+    await sendRaw(t.env, { from: william, to: [ack.replyTo!] }, first.raw);
+    const [entry] = await waitForEntries(ticketId, 1);
+    expect(entry).toMatchObject({
+      minutes: 47,
+      billable_minutes: 60,
+      from_bank_minutes: 60,
+      overage_minutes: 0,
+      amount_minor: 135_000,
+      explanation: '47m remote → 60m (per started 15m) × 1 350 SEK/h = 1 350.00 SEK, 60m from bank',
+      reverses_entry_id: null,
+    });
+
+    // The receipt, in the technician's language (Trinax: Swedish), says what it bills, what is left and how to undo.
+    const [receipt] = await waitForMessages(t.env, william, 'Tid loggad: 47m');
+    const receiptText = (await simpleParser(receipt!.source)).text ?? '';
+    expect(receiptText).toContain('Debiteras: 47m remote → 60m (per started 15m) × 1 350 SEK/h = 1 350.00 SEK, 60m from bank');
+    expect(receiptText).toContain('Kvar i timbanken denna period (till och med 2026-12-31): 14h');
+    expect(receiptText).toContain('svara på det här mejlet med raden #undo');
+
+    // The same Message-ID again with other bytes (a copy through another route): no second entry.
+    const again = reply(william, ack.replyTo!, ack.messageId!, 'Bytt toner.\n#time 47m\n', first.messageId);
+    await sendRaw(t.env, { from: william, to: [ack.replyTo!] }, `${again.raw}\r\n-- \r\nSkickat från mobilen\r\n`);
+    // A role Alert! does not price: nothing stored, the technician hears the plan's roles.
+    const engineer = reply(william, ack.replyTo!, ack.messageId!, '#time 1h engineer');
+    await sendRaw(t.env, { from: william, to: [ack.replyTo!] }, engineer.raw);
+    const [refusal] = await waitForMessages(t.env, william, 'Taggrader kunde inte');
+    expect((await simpleParser(refusal!.source)).text).toContain('plan "alert" has no rate for role "engineer" (roles: default)');
+    expect(await entriesOf(ticketId)).toHaveLength(1);
+
+    // #undo, a reply to the receipt: a reversing entry, and the bank is whole again.
+    const undo = reply(william, receipt!.replyTo!, receipt!.messageId!, '#undo');
+    await sendRaw(t.env, { from: william, to: [receipt!.replyTo!] }, undo.raw);
+    const entries = await waitForEntries(ticketId, 2);
+    expect(entries[1]).toMatchObject({
+      minutes: -47,
+      billable_minutes: -60,
+      from_bank_minutes: -60,
+      overage_minutes: 0,
+      amount_minor: -135_000,
+      reverses_entry_id: entry!.id,
+      reason: '#undo',
+    });
+    await waitForMessages(t.env, william, 'Tidpost ångrad: -47m');
+
+    // Then 2h of work and a correction of it: 90m stays on the bank.
+    const more = reply(william, ack.replyTo!, ack.messageId!, '#time 2h');
+    await sendRaw(t.env, { from: william, to: [ack.replyTo!] }, more.raw);
+    await waitForEntries(ticketId, 3);
+    const fix = reply(william, ack.replyTo!, ack.messageId!, '#time -30m glömde rasten');
+    await sendRaw(t.env, { from: william, to: [ack.replyTo!] }, fix.raw);
+    const all = await waitForEntries(ticketId, 4);
+    expect(all.map((row) => [row.minutes, row.billable_minutes, row.from_bank_minutes, row.reason])).toEqual([
+      [47, 60, 60, null],
+      [-47, -60, -60, '#undo'],
+      [120, 120, 120, null],
+      [-30, -30, -30, 'glömde rasten'],
+    ]);
+
+    // `helpdesk timebank` equals the sum of the entries, and a recompute finds nothing to change.
+    const env = { DATABASE_URL: t.env.databaseUrl, CONTRACTS_FILE: contractsFile };
+    const cli = runCli(env, ['timebank', 'acme-' + t.suffix + '.se', '--json', '--recompute']);
+    expect(cli.stderr).toBe('');
+    const status = JSON.parse(cli.stdout) as Record<string, unknown>;
+    const sum = (key: keyof EntryRow) => all.reduce((total, row) => total + Number(row[key]), 0);
+    expect(status).toMatchObject({
+      customer: 'Acme AB',
+      plan: 'alert',
+      period: { start: '2026-10-01', end: '2027-01-01' },
+      allowanceMinutes: 900,
+      usedMinutes: sum('from_bank_minutes'),
+      remainingMinutes: 900 - sum('from_bank_minutes'),
+      overageMinutes: sum('overage_minutes'),
+      overageAmount: '0.00',
+      currency: 'SEK',
+      changes: [],
+    });
+    expect(status.usedMinutes).toBe(90);
+
+    const ticket = runCli(env, ['ticket', String(number), '--json']);
+    const detail = JSON.parse(ticket.stdout) as { timeEntries: Record<string, unknown>[] };
+    expect(detail.timeEntries[0]).toMatchObject({
+      minutes: 47,
+      billableMinutes: 60,
+      fromBankMinutes: 60,
+      overageMinutes: 0,
+      amount: '1350.00',
+      currency: 'SEK',
+      explanation: '47m remote → 60m (per started 15m) × 1 350 SEK/h = 1 350.00 SEK, 60m from bank',
+    });
+  });
+});
