@@ -123,7 +123,7 @@ describe('priceTimeEntry on the seeds', () => {
     try {
       attempt();
     } catch (error) {
-      expect(error).toMatchObject({ reason: 'billing.unknown_role', role: 'cabling', roles: ['default', 'engineer'] });
+      expect(error).toMatchObject({ code: 'billing.unknown_role', role: 'cabling', roles: ['default', 'engineer'] });
     }
   });
 
