@@ -74,6 +74,26 @@ describe('sending through faults', () => {
     expect(await readMailbox(env, to)).toHaveLength(1);
   });
 
+  it('hands a job whose mailer died mid-send to another mailer within seconds', async () => {
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    const to = `stalled-${suffix}@acme.example`;
+    // The first mailer dies in the middle of the send: it never answers, and its worker stops
+    // renewing the job's lock without giving the job back (what a killed process leaves).
+    let sendStarted!: () => void;
+    const started = new Promise<void>((resolve) => (sendStarted = resolve));
+    startWorker({ send: () => (sendStarted(), new Promise(() => undefined)), close: () => undefined });
+    const id = await storeRow(to, `stalled-${suffix}`);
+    await queues.enqueueOutbound([id]);
+    await started;
+    void workers.splice(0)[0]!.close(true);
+    const diedAt = Date.now();
+    startWorker(createSmtpSender(env.smtp));
+    await waitFor('the row sent by the second mailer', async () => (await rowOf(id)).state === 'sent', 40_000, 200);
+    const takenOverMs = Date.now() - diedAt;
+    expect(await readMailbox(env, to)).toHaveLength(1);
+    console.log(`[fault mailer-killed-mid-send] sent by another mailer ${takenOverMs} ms after the first one died`);
+  });
+
   it('sends a row whose job ran out of attempts when the row is queued again', async () => {
     await Promise.all(workers.splice(0).map((w) => w.close()));
     const to = `later-${suffix}@acme.example`;
