@@ -2,6 +2,7 @@
 // contracts file (docs/CONTRACTS.md, "Time bank"), each entry's draws stored with it, and what is
 // left in a period. The ledger is pure (src/billing/time-bank.models.ts); this file reads the
 // entries, writes the draws that changed, and summarizes.
+import { DateTime } from 'luxon';
 import { diffLedgers } from '../billing/time-bank-diff.models.ts';
 import { computeTimeBankLedger } from '../billing/time-bank.models.ts';
 import type { EntryDrawChange, EntryDraws, LedgerEntryInput, PeriodSummary, TimeBankLedger } from '../billing/time-bank.types.ts';
@@ -132,6 +133,7 @@ export function summarizeTimeBank(
   const { ledger, rows, setup } = computed;
   const summary = periodAtInstant(ledger, at);
   const rowById = new Map(rows.map((row) => [row.id, row]));
+  const localDateOf = (ms: number) => DateTime.fromMillis(ms, { zone: config.provider.timezone }).toISODate() ?? '';
   const inPeriod = ledger.entries.filter((draws) => summary !== null && draws.periodIndex === summary.period.index);
   const overageMinor = inPeriod.reduce((total, draws) => {
     const row = rowById.get(draws.entryId)!;
@@ -158,8 +160,9 @@ export function summarizeTimeBank(
     const lotConfigs = new Map((contract.prepaidLots ?? []).map((lot) => [lot.id, lot]));
     status.lots = ledger.lots.map((balance) => ({
       id: balance.lot.id,
-      bought: lotConfigs.get(balance.lot.id)?.bought ?? new Date(balance.lot.boughtAt).toISOString(),
-      expires: new Date(balance.lot.expiresAt).toISOString(),
+      bought: lotConfigs.get(balance.lot.id)?.bought ?? localDateOf(balance.lot.boughtAt),
+      // exclusive, like contract ends: the first local date the lot no longer holds
+      expires: localDateOf(balance.lot.expiresAt),
       minutes: balance.lot.minutes,
       usedMinutes: balance.usedMinutes,
       remainingMinutes: balance.remainingMinutes,
