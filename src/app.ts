@@ -1,6 +1,6 @@
 // All wiring in one place: factories get their dependencies as objects; no container.
 // `helpdesk start` and the e2e tests build the bot through createBot.
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { ReconnectPolicy } from './adapters/imap/reconnect-policy.ts';
 import { createQueues, type Queues } from './adapters/queue/queues.ts';
@@ -13,6 +13,7 @@ import { createOutbox } from './mail/outbox.usecases.ts';
 import { createParsePool } from './mail/parse-pool.ts';
 import { createTemplateRenderer } from './mail/templates.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { PROJECT_ROOT } from './shared/project-root.ts';
 import type { Logger } from './shared/logger.ts';
 import { createSlaClocks } from './sla/sla-clocks.usecases.ts';
 import { createSlaEscalation, listSlaTimers } from './tickets/sla-escalation.usecases.ts';
@@ -24,8 +25,10 @@ import { inArray, lt, and } from 'drizzle-orm';
 import { watchQueueStore, type QueueStoreWatch } from './adapters/queue/queue-store-watch.ts';
 import { errorMessage } from './shared/errors.ts';
 import { throttledErrorLog } from './shared/logger.ts';
+import type { HttpEnv } from './config/http-env.ts';
+import { createOperatorPort, type OperatorPort } from './http/operator-port.ts';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
+export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
 
 export type Role = 'ingest' | 'sla' | 'mailer' | 'reports';
 export const ALL_ROLES: readonly Role[] = ['ingest', 'sla', 'mailer', 'reports'];
@@ -51,6 +54,8 @@ export interface BotOptions {
   stopTimeoutMs?: number;
   /** how often the SLA role checks that Redis still holds its jobs (ms). @defaultValue 2000 */
   queueStoreCheckMs?: number;
+  /** serve /healthz and /metrics (HELPDESK_HTTP_PORT); none when null or absent */
+  http?: HttpEnv | null;
 }
 
 export interface Bot {
@@ -60,6 +65,8 @@ export interface Bot {
   stop(): Promise<void>;
   /** re-enqueue unsent outbound rows and every running SLA timer (Postgres is the truth) */
   reconcile(): Promise<{ outbound: number; timers: number }>;
+  /** where /healthz and /metrics are served once started, or null */
+  httpUrl(): string | null;
 }
 
 export function createBot(options: BotOptions): Bot {
@@ -84,6 +91,9 @@ export function createBot(options: BotOptions): Bot {
   let storeWatch: QueueStoreWatch | null = null;
   let sender: MailSender | null = null;
   let fatal = false;
+  const operator: OperatorPort | null = options.http
+    ? createOperatorPort({ http: options.http, db, queues, clock, logger, mailboxes: roles.has('ingest') ? env.imapMailboxes : [], mailer: roles.has('mailer') })
+    : null;
 
   const logAtDebug = (what: string) => (err: unknown) => logger.debug({ err: errorMessage(err) }, what);
 
@@ -143,6 +153,7 @@ export function createBot(options: BotOptions): Bot {
     // nodemailer's pooled SMTP sockets would otherwise keep the process alive.
     sender?.close();
     await parsePool?.close();
+    await operator?.stop();
     await queues.close();
     await db.close();
   }
@@ -152,6 +163,7 @@ export function createBot(options: BotOptions): Bot {
     for (const w of workers) void w.close(true).catch(logAtDebug('closing a worker after the stop timeout failed'));
     sender?.close();
     void parsePool?.close().catch(logAtDebug('closing the parse pool after the stop timeout failed'));
+    void operator?.stop();
     queues.connection.disconnect();
     void db.sql.end({ timeout: 0 }).catch(logAtDebug('closing Postgres after the stop timeout failed'));
   }
@@ -160,13 +172,14 @@ export function createBot(options: BotOptions): Bot {
     db,
     queues,
     async start() {
+      await operator?.start();
       if (roles.has('mailer')) {
         // One SMTP session per two jobs in flight: the other half is claiming or recording rows.
         sender = createSmtpSender(env.smtp, { maxConnections: OUTBOUND_CONCURRENCY / 2 });
-        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender, clock, logger }));
+        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender, clock, logger, events: operator?.outboundEvents }));
       }
       if (roles.has('sla')) {
-        workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla: slaEscalation, queues, clock, logger }));
+        workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla: slaEscalation, queues, clock, logger, onFired: operator?.slaFired }));
         await reconcileAndLog('start');
         reconcileTimer = setInterval(() => {
           reconcileAndLog('periodic').catch((err: Error) => logger.error({ err: errorMessage(err) }, 'reconcile failed'));
@@ -197,7 +210,7 @@ export function createBot(options: BotOptions): Bot {
             logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
           }
           intakeWorkers.push(
-            createIntakeWorker({ openLockSession: () => connectSession(env.databaseUrl, 'helpdesk-mailbox-lock'), endpoint, serviceAddress, intake, queues, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs, reconnectPolicy: options.intakeReconnectPolicy }),
+            createIntakeWorker({ openLockSession: () => connectSession(env.databaseUrl, 'helpdesk-mailbox-lock'), endpoint, serviceAddress, intake, queues, db: db.db, clock, logger, safetyPollMs: options.safetyPollMs, reconnectPolicy: options.intakeReconnectPolicy, onReport: operator ? (report) => operator.intakeReport(serviceAddress, report) : undefined }),
           );
         }
         intakeRuns = intakeWorkers.map((w) => w.run().catch((err: Error) => failFatally(err)));
@@ -217,6 +230,7 @@ export function createBot(options: BotOptions): Bot {
       logger.info('helpdesk stopped');
     },
     reconcile,
+    httpUrl: () => operator?.url() ?? null,
   };
   return bot;
 }

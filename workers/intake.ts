@@ -32,6 +32,13 @@ async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolea
   }
 }
 
+/** What intake tells health and metrics: a poll that reached the mailbox, a committed batch, standing by, a failure of its loop. */
+export type IntakeReport =
+  | { type: 'reached' }
+  | { type: 'committed'; processed: number; quarantined: number; ticketsOpened: number; seconds: number }
+  | { type: 'standby' }
+  | { type: 'failed'; error: unknown };
+
 export interface IntakeWorker {
   /** resolves when stopped; rejects with `intake.unrecoverable` when the mailbox cannot be served */
   run(): Promise<void>;
@@ -51,6 +58,8 @@ export function createIntakeWorker(deps: {
   safetyPollMs?: number;
   batchSize?: number;
   reconnectPolicy?: Partial<ReconnectPolicy>;
+  /** health and metrics (src/http): called after each login that opened the mailbox, each commit, and each failure seen here */
+  onReport?: (report: IntakeReport) => void;
 }): IntakeWorker {
   const { intake, serviceAddress, queues, clock } = deps;
   const logger = deps.logger.child({ mailbox: serviceAddress });
@@ -70,11 +79,18 @@ export function createIntakeWorker(deps: {
       batchSize: deps.batchSize,
       reconnectPolicy: deps.reconnectPolicy,
       now: () => clock.now().getTime(),
-      loadState: (uidValidity) => intake.loadState(serviceAddress, uidValidity),
+      loadState: (uidValidity) => {
+        // Each drain starts here, logged in with the mailbox open: a successful poll.
+        deps.onReport?.({ type: 'reached' });
+        return intake.loadState(serviceAddress, uidValidity);
+      },
       dispositionOfCommitted: (uidValidity, uids) => intake.outcomesOfCommitted(serviceAddress, uidValidity, uids),
       prepare: (mails) => intake.prepare(mails),
       async commitBatch(uidValidity, mails) {
+        const started = performance.now();
         const result = await intake.commitBatch(serviceAddress, uidValidity, mails);
+        const quarantined = [...result.outcomes.values()].filter((o) => o.status === 'quarantined').length;
+        deps.onReport?.({ type: 'committed', processed: result.outcomes.size - quarantined, quarantined, ticketsOpened: result.ticketsOpened.length, seconds: (performance.now() - started) / 1000 });
         return {
           dispositions: dispositionsOf(result.outcomes),
           // Both at once: the acks reach the queue one Redis round trip after the commit, and
@@ -126,6 +142,7 @@ export function createIntakeWorker(deps: {
       onLocked();
       if (!row?.locked) {
         if (!standingBy) logger.info('another process holds this mailbox; standing by');
+        deps.onReport?.({ type: 'standby' });
         standingBy = true;
         await pause(STANDBY_RETRY_MS);
         return;
@@ -170,6 +187,7 @@ export function createIntakeWorker(deps: {
           logger.warn({ err: err.message }, 'lost the mailbox lock; stopped reading');
           continue;
         }
+        deps.onReport?.({ type: 'failed', error: err });
         const step = afterFailure(policy, failures, clock.now().getTime());
         failures = step.failures;
         const reason = errorMessage(err);

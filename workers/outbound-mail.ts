@@ -73,6 +73,12 @@ function groupCommit<T, R>(flush: (items: T[]) => Promise<R[]>): (item: T) => Pr
     });
 }
 
+/** What the mailer tells health, metrics and the delivery-failure notice (wired in src/app.ts). */
+export interface OutboundMailEvents {
+  sent(row: OutboundRow, seconds: number): void;
+  failed(row: OutboundRow, err: unknown, permanent: boolean, seconds: number): void;
+}
+
 export function createOutboundMailWorker(deps: {
   connection: Redis;
   prefix: string;
@@ -81,6 +87,7 @@ export function createOutboundMailWorker(deps: {
   clock: Clock;
   logger: Logger;
   concurrency?: number;
+  events?: OutboundMailEvents;
 }) {
   const { db, sender, logger, clock } = deps;
   const t = outboundMailsTable;
@@ -132,6 +139,7 @@ export function createOutboundMailWorker(deps: {
       const row = await claim(outboundId);
       if (!row) return 'skipped';
       let response: string;
+      const started = performance.now();
       try {
         response = (await sender.send(toOutgoingMail(row))).response;
       } catch (err) {
@@ -143,10 +151,12 @@ export function createOutboundMailWorker(deps: {
           .update(t)
           .set({ state: permanent ? 'failed' : 'queued', lastError: message.slice(0, 2000) })
           .where(eq(t.id, outboundId));
+        deps.events?.failed(row, err, permanent, (performance.now() - started) / 1000);
         if (permanent) throw new UnrecoverableError(message);
         throw err;
       }
       await recordSentUntilStored(outboundId);
+      deps.events?.sent(row, (performance.now() - started) / 1000);
       logger.info({ outboundId, kind: row.kind, to: row.to, response }, 'mail sent');
       return 'sent';
     },

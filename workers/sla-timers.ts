@@ -25,7 +25,16 @@ export function delayedUntil(dueAt: Date, now: Date, bullmqNow: number): number 
   return bullmqNow + Math.max(1, dueAt.getTime() - now.getTime());
 }
 
-export function createSlaTimersWorker(deps: { connection: Redis; prefix: string; sla: SlaEscalation; queues: Queues; clock: Clock; logger: Logger }) {
+export function createSlaTimersWorker(deps: {
+  connection: Redis;
+  prefix: string;
+  sla: SlaEscalation;
+  queues: Queues;
+  clock: Clock;
+  logger: Logger;
+  /** metrics: each warning or breach recorded */
+  onFired?: (outcome: 'warned' | 'breached') => void;
+}) {
   const worker = new Worker<SlaTimerJobData>(
     SLA_TIMERS_QUEUE,
     async (job: Job<SlaTimerJobData>, token?: string) => {
@@ -41,7 +50,10 @@ export function createSlaTimersWorker(deps: { connection: Redis; prefix: string;
         deps.logger.info({ ...timer, dueAt: result.dueAt.toISOString() }, 'sla timer fired early; delayed to its instant');
         throw new DelayedError();
       }
-      if (result.outcome === 'warned' || result.outcome === 'breached') deps.logger.info({ ...timer, outcome: result.outcome }, 'sla timer fired');
+      if (result.outcome === 'warned' || result.outcome === 'breached') {
+        deps.logger.info({ ...timer, outcome: result.outcome }, 'sla timer fired');
+        deps.onFired?.(result.outcome);
+      }
       return result.outcome;
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 8 },

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { DateTime } from 'luxon';
 import { ALL_ROLES, createBot, type Role } from '../app.ts';
 import { loadEnv } from '../config/env.ts';
+import { loadHttpEnv } from '../config/http-env.ts';
 import { loadContractsFile } from '../contracts/contracts.file.ts';
 import { createContractsRepository } from '../contracts/contracts.repository.ts';
 import { PRIORITIES, SLA_TARGETS, type Priority, type SlaTargetName } from '../contracts/contracts.types.ts';
@@ -77,7 +78,7 @@ program
     exitOnUnexpectedError(logger);
     if (env.insecureSecret) logger.warn('HELPDESK_SECRET is unset: using the development secret');
     await runMigrations(env.databaseUrl);
-    const bot = createBot({ env, config, logger, roles, queuePrefix: env.queuePrefix, stopTimeoutMs: env.stopTimeoutMs });
+    const bot = createBot({ env, config, logger, roles, queuePrefix: env.queuePrefix, stopTimeoutMs: env.stopTimeoutMs, http: loadHttpEnv() });
     await bot.start();
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Lowest first. `app` is src/app.ts; `workers` the top-level folder. */
+/** Lowest first. `app` is src/app.ts; `workers` the top-level folder; `http` (src/http/) is wired by app. */
 const LAYERS: readonly (readonly string[])[] = [
   ['shared', 'db'],
   ['calendar', 'config', 'adapters'],
@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['sla', 'billing'],
   ['tickets'],
   ['reports'],
-  ['app', 'workers'],
+  ['app', 'workers', 'http'],
   ['cli'],
 ];
 
