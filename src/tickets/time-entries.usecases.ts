@@ -12,7 +12,7 @@ import { findQuotedRegion } from './reply-quoting.models.ts';
 import { parseTechnicianReply, resolveWorkInterval, type Tag } from './tags.models.ts';
 import { computeContractLedger, minutesLeftAt } from './time-bank.usecases.ts';
 import { explanationWithDraws, formatMinutes } from './time-bank-terms.models.ts';
-import { createTimeEntriesRepository, type TimeEntriesRepository, type TimeEntryRow, type TimeEntryWithTicket } from './time-entries.repository.ts';
+import { createTimeEntriesRepository, type TicketContractRef, type TimeEntriesRepository, type TimeEntryRow, type TimeEntryWithTicket } from './time-entries.repository.ts';
 import { priceCorrection, priceNewEntry, type EntryForPricing } from './time-entry-pricing.models.ts';
 import type { TicketRow } from './tickets.repository.ts';
 
@@ -114,6 +114,10 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
   const repository = createTimeEntriesRepository({ db: tx });
   const { ticket, tag } = input;
   const pricing = pricingFor(config, ticket.planKey);
+  // Before reading anything: entries of the same contract logged at the same time by another
+  // reply would otherwise be priced and drawn without each other.
+  const ref = await repository.contractOfTicket(ticket.id);
+  if (ref) await repository.lockContractLedger(ref);
   const stored = (await repository.listByTicket(ticket.id)).map(forPricing);
   const base = {
     ticketId: ticket.id,
@@ -187,7 +191,7 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
     });
   }
   if (!inserted) return { ok: true, receipt: null };
-  return { ok: true, receipt: await settleAndDescribe(repository, config, ticket.id, inserted, tag.type) };
+  return { ok: true, receipt: await settleAndDescribe(repository, config, ref, inserted, tag.type) };
 }
 
 /** `#undo`: the entry of the receipt the mail answers. `#time -30m`: the technician's newest entry on the ticket. */
@@ -209,11 +213,10 @@ async function correctionTarget(
 async function settleAndDescribe(
   repository: TimeEntriesRepository,
   config: ContractsConfig,
-  ticketId: number,
+  ref: TicketContractRef | null,
   entry: TimeEntryRow,
   action: TimeReceipt['action'],
 ): Promise<TimeReceipt> {
-  const ref = await repository.contractOfTicket(ticketId);
   const computed = ref ? await computeContractLedger(repository, config, ref, { asOf: null, apply: true }) : null;
   if (!computed) {
     return { entry, action, explanation: entry.explanation, bankLeftMinutes: null, bankPeriodEnd: null };
