@@ -3,7 +3,6 @@
 // the service address in Swedish, Norwegian and Dutch (plus a stranger and an out-of-office
 // reply), then shows the tickets and reads the acknowledgements back from each sender's mailbox.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { eq } from 'drizzle-orm';
@@ -15,10 +14,11 @@ import type { CustomerConfig, Locale } from '../contracts/contracts.types.ts';
 import { runMigrations } from '../db/client.ts';
 import { outboundMailsTable } from '../mail/mail.tables.ts';
 import { createLogger } from '../shared/logger.ts';
+import { PROJECT_ROOT } from '../shared/project-root.ts';
 import { createTicketQueries } from '../tickets/tickets.queries.ts';
 import { printTicketList } from './render.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = PROJECT_ROOT;
 
 const SAMPLES: Record<Locale, { subject: string; text: string }> = {
   sv: { subject: 'Kassasystemet är nere', text: 'Hej!\n\nKassasystemet i butiken är nere sedan i morse, driftstopp i alla kassor.\n\nMvh' },

@@ -1,8 +1,9 @@
 // The one place that opens Postgres connections and runs migrations.
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { PROJECT_ROOT } from '../shared/project-root.ts';
 
 // No relational schema: queries name their tables, so db/ imports no domain module.
 export type Database = PostgresJsDatabase;
@@ -17,7 +18,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'drizzle');
 
 export function connectDatabase(url: string, options: { max?: number } = {}): DatabaseHandle {
   const sql = postgres(url, {

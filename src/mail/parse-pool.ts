@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { ParsePoolUnavailableError } from '../shared/errors.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
+import { RUNS_COMPILED } from '../shared/project-root.ts';
 import { parseInboundMail, type ParseOutcome } from './inbound-parse.ts';
 
 export interface ParsePool {
@@ -43,9 +44,11 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
     const parse = (raw: Buffer) => parseInboundMail(raw, { maxBytes: options.maxBytes });
     return { size: 0, parse, parseMany: (raws) => Promise.all(raws.map(parse)), close: async () => {} };
   }
-  const entry = (options.workerEntry ?? new URL('./parse.worker.ts', import.meta.url)).href;
+  // Compiled, the worker is plain JavaScript that a thread loads directly; from the sources, each
+  // thread boots through parse-worker-boot.mjs, which registers tsx first.
+  const entry = (options.workerEntry ?? new URL(RUNS_COMPILED ? './parse.worker.js' : './parse.worker.ts', import.meta.url)).href;
   const pool = new Piscina<{ raws: Uint8Array[] }, ParseOutcome[]>({
-    filename: fileURLToPath(new URL('./parse-worker-boot.mjs', import.meta.url)),
+    filename: RUNS_COMPILED && !options.workerEntry ? fileURLToPath(entry) : fileURLToPath(new URL('./parse-worker-boot.mjs', import.meta.url)),
     workerData: { entry, maxBytes: options.maxBytes },
     minThreads: threads,
     maxThreads: threads,
