@@ -74,7 +74,7 @@ const waitForEntries = (ticketId: number, count: number) =>
   });
 
 describe('time logged by mail, priced and drawn from the time bank', () => {
-  it('prices #time, draws the bank, receipts it; #undo gives it back; twice delivered is once; timebank equals the entries', async () => {
+  it('prices #time, draws the bank, receipts it; #undo gives it back; twice delivered is once; timebank equals the entries; a recompute shows, then applies, a changed bank', async () => {
     const customer = t.at('eva', 'acme.se');
     const william = t.at('william', 'trinax.example');
     const { ack, ticketId, number } = await openTicket(customer, `Skrivare ${t.suffix}`);
@@ -158,6 +158,20 @@ describe('time logged by mail, priced and drawn from the time bank', () => {
       changes: [],
     });
     expect(status.usedMinutes).toBe(90);
+
+    // The contracts file changes (15h → 1h per quarter): --recompute shows what moves, --apply writes it.
+    const smallBank = isolatedExample('trinax.yaml', t.suffix, (text) => text.replace('timeBank: { amount: 15h, per: quarter', 'timeBank: { amount: 1h, per: quarter')).file;
+    const shown = JSON.parse(runCli({ ...env, CONTRACTS_FILE: smallBank }, ['timebank', 'Acme AB', '--json', '--recompute']).stdout) as { changes: { entryId: string }[] };
+    expect(shown.changes.map((change) => change.entryId)).toEqual([all[2]!.id, all[3]!.id]);
+    expect((await entriesOf(ticketId)).map((row) => row.overage_minutes)).toEqual([0, 0, 0, 0]);
+    const applied = runCli({ ...env, CONTRACTS_FILE: smallBank }, ['timebank', 'Acme AB', '--json', '--recompute', '--apply']);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ allowanceMinutes: 60, usedMinutes: 60, remainingMinutes: 0, overageMinutes: 30, overageAmount: '675.00' });
+    const recomputed = await entriesOf(ticketId);
+    // The 2h entry now draws the hour that is left and 60m beyond it; its correction gives back overage first.
+    expect(recomputed.map((row) => [row.from_bank_minutes, row.overage_minutes])).toEqual([[60, 0], [-60, 0], [60, 60], [0, -30]]);
+    expect(recomputed[2]!.explanation).toBe('120m remote → 120m (per started 15m) × 1 350 SEK/h = 2 700.00 SEK, 60m from bank, 60m over the bank');
+    const settled = JSON.parse(runCli({ ...env, CONTRACTS_FILE: smallBank }, ['timebank', 'Acme AB', '--json', '--recompute']).stdout) as { changes: unknown[] };
+    expect(settled.changes).toEqual([]);
 
     const ticket = runCli(env, ['ticket', String(number), '--json']);
     const detail = JSON.parse(ticket.stdout) as { timeEntries: Record<string, unknown>[] };
