@@ -2,6 +2,7 @@
 // The order of evidence (docs/domain.md, "Threading"): reply token, then In-Reply-To/References,
 // then the subject tag only when the sender already takes part in that ticket (a subject tag
 // alone is trivially forged or copied).
+import { normalizeAddress } from '../shared/address.ts';
 
 /** The ticket number of the first `[#123]` in a subject; `#123` without brackets does not count. */
 export function extractSubjectTicketNumber(subject: string | null | undefined): number | null {
@@ -105,4 +106,53 @@ export function decideThread(input: DecideThreadInput): ThreadDecision {
     return { ticket: input.bySubjectTag.ticket, via: 'subject' };
   }
   return { ticket: null };
+}
+
+/** One mail of a ticket as threading sees it: who sent it, who got it, and its Message-ID. */
+export interface ThreadMessage {
+  messageId: string | null;
+  direction: 'in' | 'out';
+  fromAddress: string;
+  to: readonly string[];
+  cc: readonly string[];
+}
+
+/** References keeps the thread's root and this many of the newest ids (RFC 5322 allows trimming the middle). */
+export const MAX_REFERENCES_TAIL = 20;
+
+export interface ThreadHeaders {
+  inReplyTo: string | null;
+  /** oldest first, the In-Reply-To last */
+  references: string[];
+}
+
+/**
+ * The In-Reply-To and References of a mail to `recipients`, built only from the ticket's mails
+ * every one of them has actually seen: the ones they sent, and the ones they got (To or Cc). A
+ * mail client threads by ids it holds; an id the recipient never received (a technician's own
+ * answer, relayed to the customer as our mail) breaks the thread in some clients. `messages` are
+ * in the order they happened. `preferredParent` is the mail this one answers when the caller knows
+ * it; it is used only when the recipients have seen it, else the newest seen mail is the parent.
+ */
+export function threadHeadersFor(
+  messages: readonly ThreadMessage[],
+  recipients: readonly string[],
+  preferredParent: string | null = null,
+): ThreadHeaders {
+  if (recipients.length === 0) return { inReplyTo: null, references: [] };
+  // Case, display names and a +tag never change who a person is (src/shared/address.ts).
+  const people = recipients.map(normalizeAddress);
+  const seenBy = (message: ThreadMessage, person: string) =>
+    normalizeAddress(message.fromAddress) === person || [...message.to, ...message.cc].some((address) => normalizeAddress(address) === person);
+  const seen: string[] = [];
+  for (const message of messages) {
+    const id = message.messageId;
+    if (id === null || id === '' || seen.includes(id)) continue;
+    if (people.every((person) => seenBy(message, person))) seen.push(id);
+  }
+  if (seen.length === 0) return { inReplyTo: null, references: [] };
+  const parent = preferredParent !== null && seen.includes(preferredParent) ? preferredParent : seen.at(-1)!;
+  const ordered = [...seen.filter((id) => id !== parent), parent];
+  const references = ordered.length <= MAX_REFERENCES_TAIL + 1 ? ordered : [ordered[0]!, ...ordered.slice(-MAX_REFERENCES_TAIL)];
+  return { inReplyTo: parent, references };
 }
