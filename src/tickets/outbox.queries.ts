@@ -1,7 +1,7 @@
 // Read side of the outbox for the CLI: mail that did not go out, and each ticket's outgoing mail
 // with its state and last error (`helpdesk outbox`, `helpdesk ticket N`). Lives in tickets/
 // because a row is shown with its ticket's number.
-import { asc, eq, ne, type SQL } from 'drizzle-orm';
+import { asc, count, eq, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { outboundMailsTable } from '../mail/mail.tables.ts';
 import { ticketsTable } from './tickets.tables.ts';
@@ -65,6 +65,12 @@ export function createOutboxQueries({ db }: { db: Database }) {
       return rows.map(toEntry);
     },
 
+
+    /** Rows per state, sent rows left out (metrics read this at every scrape; `outbound_state` is indexed). */
+    async countUnsent(): Promise<Record<string, number>> {
+      const rows = await db.select({ state: t.state, n: count() }).from(t).where(ne(t.state, 'sent')).groupBy(t.state);
+      return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    },
   };
 }
 
