@@ -79,6 +79,8 @@ export const quarantineTable = pgTable(
     rawMailId: bigint('raw_mail_id', { mode: 'number' }).notNull().references(() => rawMailsTable.id),
     receivedAt: timestamp('received_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** when an operator put the mail back through intake (`helpdesk quarantine release`); the row is kept */
+    releasedAt: timestamp('released_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('quarantine_raw').on(t.rawMailId)],
 );
