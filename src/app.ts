@@ -6,6 +6,7 @@ import type { ReconnectPolicy } from './adapters/imap/reconnect-policy.ts';
 import { createQueues, type Queues } from './adapters/queue/queues.ts';
 import { createSmtpSender, type MailSender } from './adapters/smtp/smtp-sender.ts';
 import type { AppEnv } from './config/env.ts';
+import { ALL_ROLES, type Role } from './config/roles.ts';
 import type { ContractsConfig } from './contracts/contracts.types.ts';
 import { connectDatabase, connectSession, type DatabaseHandle } from './db/client.ts';
 import { outboundMailsTable } from './mail/mail.tables.ts';
@@ -30,8 +31,7 @@ import { createOperatorPort, type OperatorPort } from './http/operator-port.ts';
 
 export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
 
-export type Role = 'ingest' | 'sla' | 'mailer' | 'reports';
-export const ALL_ROLES: readonly Role[] = ['ingest', 'sla', 'mailer', 'reports'];
+export { ALL_ROLES, type Role } from './config/roles.ts';
 
 export interface BotOptions {
   env: AppEnv;

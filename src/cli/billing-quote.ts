@@ -2,10 +2,7 @@
 // the contracts file alone (docs/commands.md). The pricing is src/billing; this file only reads
 // the options and prints.
 import { Option, type Command } from 'commander';
-import { DateTime } from 'luxon';
-import { quoteTimeEntry } from '../billing/billing-quote.usecases.ts';
-import { decimalAmount } from '../billing/billing-explanation.models.ts';
-import { loadContractsFile } from '../contracts/contracts.file.ts';
+import type { DateTime } from 'luxon';
 import { TICKET_KINDS, type TicketKind } from '../contracts/contracts.types.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 
@@ -28,9 +25,9 @@ function parseMinutes(text: string): number {
   return minutes;
 }
 
-function parseStart(text: string | undefined): Date {
+function parseStart(text: string | undefined, dateTime: typeof DateTime): Date {
   if (text === undefined) return new Date();
-  const start = DateTime.fromISO(text, { setZone: true });
+  const start = dateTime.fromISO(text, { setZone: true });
   if (!start.isValid) throw new HelpdeskError('usage.invalid', `--start: "${text}" is not an ISO 8601 instant`);
   return start.toJSDate();
 }
@@ -49,8 +46,15 @@ export function registerBillingCommands(program: Command): void {
     .option('--start <iso>', 'when the work started, ISO 8601 (default: now); it ends --minutes later')
     .option('--json', 'machine-readable output')
     .action(async (opts: QuoteOptions) => {
+      // loaded here, not at start-up: `helpdesk --help` must not pay for them
+      const [{ DateTime }, { quoteTimeEntry }, { decimalAmount }, { loadContractsFile }] = await Promise.all([
+        import('luxon'),
+        import('../billing/billing-quote.usecases.ts'),
+        import('../billing/billing-explanation.models.ts'),
+        import('../contracts/contracts.file.ts'),
+      ]);
       const minutes = parseMinutes(opts.minutes);
-      const start = parseStart(opts.start);
+      const start = parseStart(opts.start, DateTime);
       const config = await loadContractsFile(opts.file);
       const quote = quoteTimeEntry(config, { plan: opts.plan, minutes, role: opts.role ?? null, onsite: opts.onsite ?? false, kind: opts.kind, start });
       if (opts.json) {

@@ -1,28 +1,22 @@
 // The `helpdesk` command line (docs/commands.md). Every failure is one clear line on stderr (plus the
 // listed problems, if any) and a non-zero exit; --verbose adds the stack.
+// Start-up time: a command loads only what it uses. Only commander and plain constant modules are
+// imported here; every action imports its implementation when it runs (`--help` and
+// `contracts check` answer without loading the bot, the database driver or the mail libraries).
 import { Command, Option } from 'commander';
-import { DateTime } from 'luxon';
-import { ALL_ROLES, createBot, type Role } from '../app.ts';
-import { loadEnv } from '../config/env.ts';
-import { loadHttpEnv } from '../config/http-env.ts';
-import { loadContractsFile } from '../contracts/contracts.file.ts';
-import { createContractsRepository } from '../contracts/contracts.repository.ts';
+import { ALL_ROLES, type Role } from '../config/roles.ts';
 import { PRIORITIES, SLA_TARGETS, type Priority, type SlaTargetName } from '../contracts/contracts.types.ts';
-import { connectDatabase, runMigrations, type Database } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import { HelpdeskError, isHelpdeskError } from '../shared/errors.ts';
-import { createLogger } from '../shared/logger.ts';
-import { exitOnUnexpectedError } from '../shared/process-guard.ts';
-import { deadlineForPlan } from '../sla/sla-deadline.usecases.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
-import { createTicketQueries } from '../tickets/tickets.queries.ts';
-import { createOutboxQueries } from '../tickets/outbox.queries.ts';
 import { registerBillingCommands } from './billing-quote.ts';
 import { registerOutboxCommands } from './outbox.ts';
+import { registerQuarantineCommands } from './quarantine.ts';
 import { registerTimeBankCommands } from './timebank.ts';
-import { printTicket, printTicketList } from './render.ts';
 
 /** A short-lived connection for one command. */
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const [{ connectDatabase }, { loadEnv }] = await Promise.all([import('../db/client.ts'), import('../config/env.ts')]);
   const handle = connectDatabase(loadEnv().databaseUrl, { max: 2 });
   try {
     return await work(handle.db);
@@ -38,6 +32,7 @@ program
   .command('migrate')
   .description('apply the database migrations (idempotent)')
   .action(async () => {
+    const [{ loadEnv }, { runMigrations }] = await Promise.all([import('../config/env.ts'), import('../db/client.ts')]);
     const env = loadEnv();
     await runMigrations(env.databaseUrl);
     console.log('migrations applied');
@@ -49,6 +44,7 @@ contracts
   .argument('<file>', 'contracts YAML file')
   .description('validate a contracts file; list every problem by path; exit 1 if any')
   .action(async (file: string) => {
+    const { loadContractsFile } = await import('../contracts/contracts.file.ts');
     const config = await loadContractsFile(file);
     console.log(`${file}: ok (${Object.keys(config.plans).length} plans, ${config.customers.length} customers, ${Object.keys(config.calendars).length} calendars)`);
   });
@@ -57,6 +53,10 @@ contracts
   .argument('<file>', 'contracts YAML file')
   .description('validate, then write plans/customers/contracts to the database')
   .action(async (file: string) => {
+    const [{ loadContractsFile }, { createContractsRepository }] = await Promise.all([
+      import('../contracts/contracts.file.ts'),
+      import('../contracts/contracts.repository.ts'),
+    ]);
     const config = await loadContractsFile(file);
     const summary = await withDatabase((db) => createContractsRepository({ db }).sync(config));
     console.log(
@@ -69,6 +69,15 @@ program
   .description('run the bot; stops cleanly on SIGTERM/SIGINT, finishing in-flight work')
   .option('--only <roles>', `comma-separated roles (${ALL_ROLES.join(',')})`)
   .action(async (opts: { only?: string }) => {
+    const [{ loadEnv }, { loadHttpEnv }, { loadContractsFile }, { runMigrations }, { createLogger }, { exitOnUnexpectedError }, { createBot }] = await Promise.all([
+      import('../config/env.ts'),
+      import('../config/http-env.ts'),
+      import('../contracts/contracts.file.ts'),
+      import('../db/client.ts'),
+      import('../shared/logger.ts'),
+      import('../shared/process-guard.ts'),
+      import('../app.ts'),
+    ]);
     const env = loadEnv({ requireSecret: true });
     const roles = opts.only ? (opts.only.split(',').map((r) => r.trim()) as Role[]) : [...ALL_ROLES];
     const unknown = roles.filter((r) => !ALL_ROLES.includes(r));
@@ -105,6 +114,11 @@ sla
   .addOption(new Option('--priority <priority>', 'ticket priority').choices([...PRIORITIES]))
   .option('--fault', 'an incident (fault-handling calendar) rather than a request')
   .action(async (opts: { file: string; plan: string; from: string; target: SlaTargetName; priority?: Priority; fault?: boolean }) => {
+    const [{ DateTime }, { loadContractsFile }, { deadlineForPlan }] = await Promise.all([
+      import('luxon'),
+      import('../contracts/contracts.file.ts'),
+      import('../sla/sla-deadline.usecases.ts'),
+    ]);
     const config = await loadContractsFile(opts.file);
     const from = DateTime.fromISO(opts.from, { setZone: true });
     if (!from.isValid) throw new HelpdeskError('usage.invalid', `--from: "${opts.from}" is not an ISO 8601 instant`);
@@ -125,6 +139,7 @@ sla
 
 registerBillingCommands(program);
 registerOutboxCommands(program);
+registerQuarantineCommands(program);
 registerTimeBankCommands(program);
 
 program
@@ -134,6 +149,7 @@ program
   .option('--customer <customer>', "a customer's name or one of its domains")
   .option('--json', 'machine-readable output')
   .action(async (opts: { status?: TicketStatus; customer?: string; json?: boolean }) => {
+    const [{ createTicketQueries }, { printTicketList }] = await Promise.all([import('../tickets/tickets.queries.ts'), import('./render.ts')]);
     const list = await withDatabase((db) => createTicketQueries({ db }).list(opts));
     if (opts.json) console.log(JSON.stringify(list, null, 2));
     else printTicketList(list);
@@ -147,6 +163,11 @@ program
   .action(async (numberText: string, opts: { json?: boolean }) => {
     const number = Number(numberText.replace(/^#/, ''));
     if (!Number.isInteger(number) || number <= 0) throw new HelpdeskError('usage.invalid', `"${numberText}" is not a ticket number`);
+    const [{ createTicketQueries }, { createOutboxQueries }, { printTicket }] = await Promise.all([
+      import('../tickets/tickets.queries.ts'),
+      import('../tickets/outbox.queries.ts'),
+      import('./render.ts'),
+    ]);
     const ticket = await withDatabase(async (db) => {
       const detail = await createTicketQueries({ db }).get(number);
       return detail && { ...detail, outgoing: await createOutboxQueries({ db }).ofTicket(number) };

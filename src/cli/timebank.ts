@@ -2,14 +2,10 @@
 // entries and the contracts file (docs/commands.md). The ledger is src/tickets/time-bank.usecases.ts;
 // this file reads the options and prints.
 import type { Command } from 'commander';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import type { EntryDrawChange } from '../billing/time-bank.types.ts';
-import { loadEnv } from '../config/env.ts';
-import { loadContractsFile } from '../contracts/contracts.file.ts';
-import { connectDatabase } from '../db/client.ts';
 import { HelpdeskError } from '../shared/errors.ts';
-import { formatMinutes } from '../tickets/time-bank-terms.models.ts';
-import { timeBankReport, type TimeBankReport } from '../tickets/time-bank.usecases.ts';
+import type { TimeBankReport } from '../tickets/time-bank.usecases.ts';
 
 interface TimeBankOptions {
   at?: string;
@@ -19,9 +15,9 @@ interface TimeBankOptions {
   apply?: boolean;
 }
 
-function parseAt(text: string | undefined): Date {
+function parseAt(text: string | undefined, dateTime: typeof DateTime): Date {
   if (text === undefined) return new Date();
-  const at = DateTime.fromISO(text, { setZone: true });
+  const at = dateTime.fromISO(text, { setZone: true });
   if (!at.isValid) throw new HelpdeskError('usage.invalid', `--at: "${text}" is not an ISO 8601 instant`);
   return at.toJSDate();
 }
@@ -32,7 +28,7 @@ function describeChange(change: EntryDrawChange): string {
   return `  ${change.entryId}: ${side(change.before)} → ${side(change.after)}`;
 }
 
-function printReport(report: TimeBankReport, recompute: boolean, apply: boolean): void {
+function printReport(report: TimeBankReport, recompute: boolean, apply: boolean, formatMinutes: (minutes: number) => string): void {
   const { status } = report;
   console.log(`customer   ${status.customer}`);
   console.log(`plan       ${status.plan}`);
@@ -67,7 +63,16 @@ export function registerTimeBankCommands(program: Command): void {
     .option('--apply', 'with --recompute: store the recomputed draws')
     .action(async (customer: string, opts: TimeBankOptions) => {
       if (opts.apply && !opts.recompute) throw new HelpdeskError('usage.invalid', '--apply only goes with --recompute');
-      const at = parseAt(opts.at);
+      // loaded here, not at start-up: `helpdesk --help` must not pay for them
+      const [{ DateTime }, { loadEnv }, { loadContractsFile }, { connectDatabase }, { formatMinutes }, { timeBankReport }] = await Promise.all([
+        import('luxon'),
+        import('../config/env.ts'),
+        import('../contracts/contracts.file.ts'),
+        import('../db/client.ts'),
+        import('../tickets/time-bank-terms.models.ts'),
+        import('../tickets/time-bank.usecases.ts'),
+      ]);
+      const at = parseAt(opts.at, DateTime);
       const env = loadEnv();
       const config = await loadContractsFile(opts.file ?? env.contractsFile);
       const handle = connectDatabase(env.databaseUrl, { max: 2 });
@@ -81,6 +86,6 @@ export function registerTimeBankCommands(program: Command): void {
         await handle.close();
       }
       if (opts.json) console.log(JSON.stringify(report.changes ? { ...report.status, changes: report.changes } : report.status, null, 2));
-      else printReport(report, opts.recompute ?? false, opts.apply ?? false);
+      else printReport(report, opts.recompute ?? false, opts.apply ?? false, formatMinutes);
     });
 }
