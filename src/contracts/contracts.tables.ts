@@ -2,7 +2,8 @@
 // calendars (their definitions are stored as JSON for history and reports); customers,
 // contacts and contracts are rows because tickets point at them and history must outlive edits.
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { oneOf } from '../db/column-types.ts';
 
 export const providersTable = pgTable('providers', {
   id: serial('id').primaryKey(),
@@ -69,7 +70,15 @@ export const contactsTable = pgTable(
   (t) => [uniqueIndex('contacts_customer_email').on(t.customerId, t.email), index('contacts_email').on(t.email)],
 );
 
-/** Never updated in place except `supersededAt`: a changed contract is a new row. */
+/** Why a prepaid account ended before (or at) its contract's `end`. */
+export const CONTRACT_END_REASONS = ['exhausted', 'expired'] as const;
+export type ContractEndReason = (typeof CONTRACT_END_REASONS)[number];
+
+/**
+ * Never updated in place except `supersededAt` and, once, `endedAt`/`endedReason`: a changed
+ * contract is a new row. A prepaid account that is used up or expired ends at that instant
+ * (docs/CONTRACTS.md, "Prepaid accounts end"); `contracts sync` never clears it.
+ */
 export const contractsTable = pgTable(
   'contracts',
   {
@@ -82,6 +91,9 @@ export const contractsTable = pgTable(
     accountManager: text('account_manager'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     supersededAt: timestamp('superseded_at', { withTimezone: true }),
+    /** when a prepaid account ended (used up: the work end of the entry that used it up; expired: the contract's end) */
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    endedReason: text('ended_reason', { enum: CONTRACT_END_REASONS }),
   },
-  (t) => [index('contracts_customer').on(t.customerId)],
+  (t) => [index('contracts_customer').on(t.customerId), check('contracts_ended_reason_valid', oneOf(t.endedReason, CONTRACT_END_REASONS))],
 );
