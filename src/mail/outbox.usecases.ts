@@ -7,9 +7,11 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { ContractsConfig, Locale } from '../contracts/contracts.types.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { domainOf } from '../shared/address.ts';
+import { normalizeAddress } from '../shared/address.ts';
 import { outboundMailsTable } from './mail.tables.ts';
 import { createReplyAddress } from './reply-token.models.ts';
 import { composeOutbound } from './compose.models.ts';
+import { threadHeadersFor, type ThreadHeaders, type ThreadMessage } from './threading.models.ts';
 import type { MailKind, TemplateRenderer } from './templates.ts';
 
 export interface OutboundRequest {
@@ -23,8 +25,19 @@ export interface OutboundRequest {
   ticket: { id: number; number: number; subject: string; serviceAddress: string } | null;
   /** acks, notifications and escalations are automatic (RFC 3834); relayed human text is not */
   automatic: boolean;
+  /**
+   * The mail this one answers, when the caller knows it. With `threading: 'recipient'` (the
+   * default for a ticket's mail) it is only a preference: the headers are built from the
+   * ticket's mails the recipients have seen (threadHeadersFor), and a parent they never got
+   * (a technician's own answer, for the customer) is replaced by the newest one they did.
+   */
   inReplyTo?: string | null;
   references?: string[];
+  /**
+   * `'as-given'`: In-Reply-To/References exactly as passed, no look-up (a brand-new ticket's
+   * ack and notices: the thread is the one mail that opened it, or nothing).
+   */
+  threading?: 'recipient' | 'as-given';
   /** overrides the provider name in From */
   fromName?: string;
   /** the address the mail is sent from; defaults to the ticket's service address */
@@ -42,11 +55,33 @@ export interface Outbox {
 export function createOutbox(deps: { config: ContractsConfig; renderer: TemplateRenderer; secret: string }): Outbox {
   const { config, renderer, secret } = deps;
 
+  /**
+   * The recipient's name for the greeting: a technician's from the contracts file, else the
+   * display name of the recipient's latest own mail on the ticket.
+   */
+  function recipientName(request: OutboundRequest, history: readonly TicketMessage[]): string | null {
+    const recipient = request.to[0];
+    if (recipient === undefined) return null;
+    const address = normalizeAddress(recipient);
+    const technician = config.provider.technicians.find((t) => normalizeAddress(t.email) === address);
+    if (technician) return technician.name;
+    const own = history.filter((m) => m.direction === 'in' && m.fromName && normalizeAddress(m.fromAddress) === address).at(-1);
+    return own?.fromName?.trim() || null;
+  }
+
   /** Renders and composes one mail into the row that is stored (pure apart from the fresh id). */
-  function outboundRow(request: OutboundRequest) {
+  function outboundRow(request: OutboundRequest, history: readonly TicketMessage[]) {
     const ticket = request.ticket;
     const serviceAddress = request.fromAddress ?? ticket?.serviceAddress ?? config.provider.addresses[0]!;
-    const rendered = renderer.render(request.kind, request.locale, { providerName: config.provider.name, ...request.vars });
+    const thread: ThreadHeaders =
+      ticket !== null && request.threading !== 'as-given'
+        ? threadHeadersFor(history, request.to, request.inReplyTo ?? null)
+        : { inReplyTo: request.inReplyTo ?? null, references: request.references ?? [] };
+    const rendered = renderer.render(request.kind, request.locale, {
+      providerName: config.provider.name,
+      recipientName: recipientName(request, history),
+      ...request.vars,
+    });
     const id = randomUUID();
     const fromName = request.fromName ?? config.provider.name;
     const mail = composeOutbound({
@@ -61,8 +96,8 @@ export function createOutbox(deps: { config: ContractsConfig; renderer: Template
       subject: rendered.subject,
       text: rendered.text,
       html: rendered.html,
-      inReplyTo: request.inReplyTo ?? null,
-      references: request.references,
+      inReplyTo: thread.inReplyTo,
+      references: thread.references,
       automatic: request.automatic,
       messageDomain: domainOf(serviceAddress) ?? 'localhost',
     });
@@ -90,7 +125,8 @@ export function createOutbox(deps: { config: ContractsConfig; renderer: Template
 
   async function queueMany(tx: DbOrTx, requests: readonly OutboundRequest[]): Promise<string[]> {
     if (requests.length === 0) return [];
-    const rows = requests.map(outboundRow);
+    const histories = await ticketHistories(tx, requests);
+    const rows = requests.map((request) => outboundRow(request, (request.ticket && histories.get(request.ticket.id)) || []));
     // One statement for the whole list (intake queues a batch's acks and notices at once): the
     // outbound rows, and for each row whose idempotency key was new and that belongs to a ticket,
     // the ticket's history row (which also makes replies to this Message-ID thread into it).
@@ -125,6 +161,32 @@ export function createOutbox(deps: { config: ContractsConfig; renderer: Template
     },
     queueMany,
   };
+}
+
+/** A mail of a ticket's history, as threading and the greeting need it. */
+type TicketMessage = ThreadMessage & { fromName: string | null };
+
+/**
+ * The history of every ticket whose mail is threaded for its recipients, in the order it
+ * happened, in one query. A bounced mail of ours never reached its recipient: not part of what
+ * they have seen.
+ */
+async function ticketHistories(tx: DbOrTx, requests: readonly OutboundRequest[]): Promise<Map<number, TicketMessage[]>> {
+  const ticketIds = [...new Set(requests.filter((r) => r.ticket !== null && r.threading !== 'as-given').map((r) => r.ticket!.id))];
+  const histories = new Map<number, TicketMessage[]>();
+  if (ticketIds.length === 0) return histories;
+  const rows = await tx.execute<{ ticketId: string | number; messageId: string | null; direction: 'in' | 'out'; fromAddress: string; fromName: string | null; to: string[]; cc: string[] }>(sql`
+    select m.ticket_id as "ticketId", m.message_id as "messageId", m.direction, m.from_address as "fromAddress", m.from_name as "fromName", m."to", m.cc
+    from messages m left join ${outboundMailsTable} o on o.id = m.outbound_id
+    where m.ticket_id = any(${sql.param(ticketIds)}::bigint[]) and m.message_id is not null and (o.state is null or o.state <> 'bounced')
+    order by m.at, m.id`);
+  for (const row of rows) {
+    const id = Number(row.ticketId);
+    const history = histories.get(id) ?? [];
+    history.push({ messageId: row.messageId, direction: row.direction, fromAddress: row.fromAddress, fromName: row.fromName, to: row.to ?? [], cc: row.cc ?? [] });
+    histories.set(id, history);
+  }
+  return histories;
 }
 
 /**

@@ -1,16 +1,23 @@
 // Opening tickets: the rows of every new ticket of a batch, their clocks, events, acks and the
 // technicians' notices, written in a handful of multi-row statements. A batch that opens
 // `digestFrom` tickets or more sends each technician one digest instead of a notice per ticket.
+// A sender without a contract is answered in the language they wrote in (docs/domain.md,
+// "Languages"); the ticket keeps that locale for every later mail to them.
+import { eq } from 'drizzle-orm';
+import { pricedRoles } from '../../billing/billing.models.ts';
 import { routeSender, type SenderRoute } from '../../contracts/routing.models.ts';
-import type { Locale } from '../../contracts/contracts.types.ts';
+import type { Locale, PlanConfig } from '../../contracts/contracts.types.ts';
 import { formatDeadline } from '../../mail/format.models.ts';
+import { detectLocale, loadedLanguageDetector, loadLanguageDetector } from '../../mail/language-detector.ts';
 import type { OutboundRequest } from '../../mail/outbox.usecases.ts';
 import { createReplyAddress } from '../../mail/reply-token.models.ts';
 import { EXCERPT_LENGTH } from '../../mail/templates.ts';
 import { stripSubjectPrefixes } from '../../mail/threading.models.ts';
 import { classifyTicket } from '../../sla/classify.models.ts';
 import { settleElapsedClocks, type PlannedClock } from '../../sla/sla.models.ts';
+import { findQuotedRegion } from '../reply-quoting.models.ts';
 import type { TicketEventRecord } from '../ticket-events.models.ts';
+import { ticketsTable } from '../tickets.tables.ts';
 import { ticketReference } from '../tickets.models.ts';
 import type { TicketRow } from '../tickets.repository.ts';
 import type { BatchContext, BatchMail } from './intake-context.ts';
@@ -30,6 +37,33 @@ export function routeNewTicket(ctx: Pick<BatchContext, 'config'>, item: BatchMai
 
 type PlannedClocks = PlannedClock[];
 
+/** Whether the ticket's language comes from the sender's text rather than the contracts file. */
+function writesInSendersLanguage(route: SenderRoute): boolean {
+  return route.contract === null;
+}
+
+/** The sender's own words: the subject and the text above any quoted mail. */
+function sendersOwnText(item: BatchMail): string {
+  const lines = item.parsed.text.split('\n');
+  const { end, headerLines } = findQuotedRegion(lines);
+  const own = lines.slice(0, end).filter((_, index) => !headerLines.has(index));
+  return `${stripSubjectPrefixes(item.parsed.subject)}\n${own.join('\n')}`;
+}
+
+/** The locale of a new ticket; null when it needs the language detector, which is not loaded yet. */
+function ticketLocale(ctx: Pick<BatchContext, 'config'>, route: SenderRoute, item: BatchMail): Locale | null {
+  const fallback = route.customer?.locale ?? ctx.config.provider.locale;
+  if (!writesInSendersLanguage(route)) return fallback;
+  const detect = loadedLanguageDetector();
+  return detect ? detectLocale(detect, sendersOwnText(item), fallback).locale : null;
+}
+
+/** Roles a `#time` line may name on this plan, as the tag help shows them; null when only `default`. */
+function rateRolesHelp(plan: PlanConfig): string | null {
+  const roles = pricedRoles(plan).filter((role) => role !== 'default');
+  return roles.length > 0 ? roles.join('|') : null;
+}
+
 /**
  * Writes every ticket of `toOpen` (ids and numbers already allocated, in arrival order) and
  * queues what follows from them. Statements are issued without waiting on each other: on the
@@ -40,8 +74,11 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
   const rows: (TicketRow & { status: 'new' })[] = [];
   const clocks: PlannedClocks = [];
   const events: TicketEventRecord[] = [];
-  const requests: OutboundRequest[] = [];
   const noticesByTicket: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks }[] = [];
+  const acks: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks }[] = [];
+  // Tickets whose language waits for the detector (the first batch after start-up): written with
+  // the fallback locale, corrected and acknowledged once it is loaded.
+  const undecided: { ticket: TicketRow; route: SenderRoute; item: BatchMail }[] = [];
 
   toOpen.forEach((open, i) => {
     const { item, route } = open;
@@ -68,7 +105,7 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
       planKey: route.planKey,
       requester: item.sender,
       requesterName: parsed.from!.name,
-      locale: route.customer?.locale ?? config.provider.locale,
+      locale: ticketLocale(ctx, route, item) ?? route.customer?.locale ?? config.provider.locale,
       timezone: route.customer?.timezone ?? config.provider.timezone,
       serviceAddress: ctx.serviceAddress,
       createdAt: mail.internalDate,
@@ -79,6 +116,7 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
       queuePriority: plan.queuePriority,
     };
     rows.push(ticket);
+    if (writesInSendersLanguage(route) && loadedLanguageDetector() === null) undecided.push({ ticket, route, item });
     events.push({
       ticketId: ticket.id,
       at: mail.internalDate,
@@ -103,26 +141,7 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
     ctx.effects.ticketsOpened.push(ticket.number);
 
     if (decision.acknowledge) {
-      const response = planned.find((c) => c.target === 'response')?.deadline ?? null;
-      requests.push({
-        idempotencyKey: `ack:${ticket.id}`,
-        kind: 'ack',
-        locale: ticket.locale,
-        to: [item.sender],
-        ticket: ticketReference(ticket),
-        automatic: true,
-        inReplyTo: parsed.messageId,
-        references: parsed.messageId ? [parsed.messageId] : [],
-        at: mail.internalDate,
-        vars: {
-          ticketNumber: ticket.number,
-          subject: ticket.subject,
-          customerName: route.customer?.name ?? null,
-          requesterName: parsed.from!.name,
-          planTitle: plan.title,
-          responseDeadline: response ? formatDeadline(response, ticket.timezone, ticket.locale) : null,
-        },
-      });
+      acks.push({ ticket, route, item, clocks: planned });
       ctx.acks.inBatch.push({ to: item.sender, createdAt: mail.internalDate });
     } else {
       events.push({ ticketId: ticket.id, at: mail.internalDate, event: decision.event });
@@ -130,13 +149,55 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
     noticesByTicket.push({ ticket, route, item, clocks: planned });
   });
 
+  const queueAcks = () => ctx.outbox.queueMany(ctx.tx, acks.map((ack) => acknowledgement(ctx, ack))).then((ids) => ctx.effects.outboundIds.push(...ids));
   return [
     ctx.intake.insertTickets(rows),
     ctx.clocks.insertClocks(clocks),
     ctx.tickets.recordEvents(events),
-    ctx.outbox.queueMany(ctx.tx, requests).then((ids) => ctx.effects.outboundIds.push(...ids)),
+    undecided.length === 0 ? queueAcks() : settleLocales(ctx, undecided).then(queueAcks),
     ctx.outbox.queueMany(ctx.tx, technicianNotices(ctx, noticesByTicket)).then((ids) => ctx.effects.backgroundOutboundIds.push(...ids)),
   ];
+}
+
+/**
+ * Detects the language of tickets written before the detector was loaded, and corrects their
+ * stored locale (the rows exist: this runs after their insert on the same connection).
+ */
+async function settleLocales(ctx: BatchContext, undecided: { ticket: TicketRow; route: SenderRoute; item: BatchMail }[]): Promise<void> {
+  const detect = await loadLanguageDetector();
+  for (const { ticket, route, item } of undecided) {
+    const locale = detectLocale(detect, sendersOwnText(item), route.customer?.locale ?? ctx.config.provider.locale).locale;
+    if (locale === ticket.locale) continue;
+    ticket.locale = locale;
+    await ctx.tx.update(ticketsTable).set({ locale }).where(eq(ticketsTable.id, ticket.id));
+  }
+}
+
+function acknowledgement(ctx: BatchContext, ack: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks }): OutboundRequest {
+  const { ticket, route, item, clocks } = ack;
+  const { parsed, mail } = item;
+  const response = clocks.find((c) => c.target === 'response')?.deadline ?? null;
+  return {
+    idempotencyKey: `ack:${ticket.id}`,
+    kind: 'ack',
+    locale: ticket.locale,
+    to: [item.sender],
+    ticket: ticketReference(ticket),
+    automatic: true,
+    // A new ticket's thread is the one mail that opened it.
+    threading: 'as-given',
+    inReplyTo: parsed.messageId,
+    references: parsed.messageId ? [parsed.messageId] : [],
+    at: mail.internalDate,
+    vars: {
+      ticketNumber: ticket.number,
+      subject: ticket.subject,
+      customerName: route.customer?.name ?? null,
+      requesterName: parsed.from!.name,
+      planTitle: ctx.config.plans[route.planKey]!.title,
+      responseDeadline: response ? formatDeadline(response, ticket.timezone, ticket.locale) : null,
+    },
+  };
 }
 
 function technicianNotices(ctx: BatchContext, opened: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks }[]): OutboundRequest[] {
@@ -187,12 +248,15 @@ function technicianNotices(ctx: BatchContext, opened: { ticket: TicketRow; route
         to: [technician.email],
         ticket: ticketReference(ticket),
         automatic: true,
+        // A technician has seen nothing of a brand-new ticket: nothing to thread on.
+        threading: 'as-given',
         at: item.mail.internalDate,
         vars: {
           ticketNumber: ticket.number,
           subject: ticket.subject,
           customerName: route.customer?.name ?? null,
           planTitle: config.plans[route.planKey]!.title,
+          rateRoles: rateRolesHelp(config.plans[route.planKey]!),
           requester: item.sender,
           requesterName: item.parsed.from!.name,
           kind: ticket.kind,
