@@ -24,6 +24,8 @@ export const EXCERPT_LENGTH = 2000;
 // assignable to render's Record parameter.
 type CommonVars = {
   providerName: string;
+  /** filled in by the outbox when not given: whom the mail greets (null: no name known) */
+  recipientName?: string | null;
   ticketNumber: number;
   subject: string;
 };
@@ -40,6 +42,8 @@ export type MailVars = {
     planTitle: string;
     requester: string;
     requesterName: string | null;
+    /** roles a `#time` line may name on the ticket's plan (`engineer|cabling`); null when only `default` */
+    rateRoles?: string | null;
     kind: string;
     priority: string;
     deadlines: { target: string; deadline: string }[];
@@ -62,7 +66,12 @@ export type MailVars = {
   'technician-reply': CommonVars & { body: string; technicianName: string };
   'sla-warning': SlaVars;
   'sla-breach': SlaVars;
-  'tag-errors': CommonVars & { errors: { line: string; lineNumber: number; reason: string }[] };
+  /**
+   * `code` (a tag parser's TagErrorCode, or a time entry's refusal code) is what the templates
+   * translate; `reason` (English) is shown only for a code they do not know. `roles`: the plan's
+   * rate roles for an `unknown-role` refusal.
+   */
+  'tag-errors': CommonVars & { errors: { line: string; lineNumber: number; reason: string; code?: string; roles?: string }[] };
   resolved: CommonVars & { reopenDays: number };
   /** to the technician after each `#time`, correction or `#undo`: what it bills and what is left */
   'technician-time-receipt': CommonVars & {
@@ -109,6 +118,8 @@ type Compiled = Record<TemplatePart, Handlebars.TemplateDelegate>;
 
 function registerHelpers(instance: typeof Handlebars, html: boolean): void {
   instance.registerHelper('eq', (left: unknown, right: unknown) => left === right);
+  // `(or a b …)`: the last argument Handlebars passes is its options object, not a value.
+  instance.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   instance.registerHelper('excerpt', (text: unknown) => {
     const value = typeof text === 'string' ? text : '';
     return value.length > EXCERPT_LENGTH ? `${value.slice(0, EXCERPT_LENGTH)}…` : value;
