@@ -1,12 +1,16 @@
 // `helpdesk outbox`: outbound mail that did not go out, and sending it again (docs/commands.md).
 // A retry puts the row back to `queued` and queues its job; the running mailer sends it.
+// Registering loads nothing heavy: each action imports what it uses when it runs.
 import type { Command } from 'commander';
-import { createQueues } from '../adapters/queue/queues.ts';
-import { loadEnv } from '../config/env.ts';
-import { connectDatabase } from '../db/client.ts';
-import { createOutboxRepository } from '../mail/outbox.repository.ts';
 import { HelpdeskError } from '../shared/errors.ts';
-import { createOutboxQueries, type OutboxEntry } from '../tickets/outbox.queries.ts';
+import type { OutboxEntry } from '../tickets/outbox.queries.ts';
+
+async function connect() {
+  const [{ loadEnv }, { connectDatabase }, { createOutboxQueries }] = await Promise.all([import('../config/env.ts'), import('../db/client.ts'), import('../tickets/outbox.queries.ts')]);
+  const env = loadEnv();
+  const handle = connectDatabase(env.databaseUrl, { max: 2 });
+  return { env, handle, queries: createOutboxQueries({ db: handle.db }) };
+}
 
 export function printOutbox(list: readonly OutboxEntry[]): void {
   if (list.length === 0) {
@@ -23,8 +27,8 @@ export function printOutbox(list: readonly OutboxEntry[]): void {
 
 /** Requeues the rows and queues their jobs; returns the ids queued again. */
 async function retry(target: { id?: string; allFailed?: boolean }): Promise<string[]> {
-  const env = loadEnv();
-  const handle = connectDatabase(env.databaseUrl, { max: 2 });
+  const [{ createQueues }, { createOutboxRepository }] = await Promise.all([import('../adapters/queue/queues.ts'), import('../mail/outbox.repository.ts')]);
+  const { env, handle, queries } = await connect();
   const queues = createQueues({ redisUrl: env.redisUrl, prefix: env.queuePrefix });
   try {
     const repository = createOutboxRepository({ db: handle.db });
@@ -32,7 +36,7 @@ async function retry(target: { id?: string; allFailed?: boolean }): Promise<stri
     if (target.allFailed) ids = await repository.requeueAllFailed();
     else {
       const id = target.id!;
-      const entry = await createOutboxQueries({ db: handle.db }).get(id);
+      const entry = await queries.get(id);
       if (!entry) throw new HelpdeskError('usage.invalid', `outgoing mail ${id} not found`);
       if (entry.state === 'sent') throw new HelpdeskError('usage.invalid', `outgoing mail ${id} was sent at ${entry.sentAt}; not sending it again`);
       if (entry.state === 'sending') throw new HelpdeskError('usage.invalid', `outgoing mail ${id} is being sent right now`);
@@ -55,10 +59,9 @@ export function registerOutboxCommands(program: Command): void {
     .option('--failed', 'only mail that failed for good')
     .option('--json', 'machine-readable output')
     .action(async (opts: { failed?: boolean; json?: boolean }) => {
-      const env = loadEnv();
-      const handle = connectDatabase(env.databaseUrl, { max: 2 });
+      const { handle, queries } = await connect();
       try {
-        const list = await createOutboxQueries({ db: handle.db }).list({ failed: opts.failed });
+        const list = await queries.list({ failed: opts.failed });
         if (opts.json) console.log(JSON.stringify(list, null, 2));
         else printOutbox(list);
       } finally {
