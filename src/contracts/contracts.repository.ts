@@ -1,10 +1,12 @@
 // `contracts sync`: writes the validated contracts file into Postgres. Idempotent (a second
 // sync of the same file changes nothing) and history-keeping: a changed contract supersedes the
 // old row instead of rewriting it; customers and contacts that leave the file are deactivated.
-import { and, eq, isNull, notInArray, sql } from 'drizzle-orm';
+// A prepaid account's end (ended_at) is the bot's record, not the file's: a sync never clears it.
+import { and, eq, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../db/client.ts';
 import type { ContractConfig, ContractsConfig } from './contracts.types.ts';
-import { calendarsTable, contactsTable, contractsTable, customersTable, plansTable, providersTable } from './contracts.tables.ts';
+import { calendarsTable, contactsTable, contractsTable, customersTable, plansTable, providersTable, type ContractEndReason } from './contracts.tables.ts';
+import type { EndedContracts } from './routing.models.ts';
 
 export interface SyncSummary {
   providerId: number;
@@ -122,7 +124,15 @@ export function createContractsRepository({ db }: { db: Database }) {
             }
           }
           if (wanted && !keep) {
+            // The same contract with a changed end or account manager: if its prepaid account
+            // ended, the new row says so too (routing reads any row of it, this keeps the rows alike).
+            const [ended] = await tx
+              .select({ endedAt: contractsTable.endedAt, endedReason: contractsTable.endedReason })
+              .from(contractsTable)
+              .where(and(eq(contractsTable.customerId, customerId), eq(contractsTable.planKey, wanted.plan), eq(contractsTable.start, wanted.start), isNotNull(contractsTable.endedAt)))
+              .limit(1);
             await tx.insert(contractsTable).values({
+              ...(ended ? { endedAt: ended.endedAt, endedReason: ended.endedReason } : {}),
               customerId,
               planKey: wanted.plan,
               planId: planIds.get(wanted.plan)!,
@@ -154,6 +164,58 @@ export function createContractsRepository({ db }: { db: Database }) {
       });
     },
   };
+}
+
+/** A contract as the contracts file names it: the customer's row, the plan and the start date. */
+export interface ContractIdentity {
+  customerId: number;
+  planKey: string;
+  /** YYYY-MM-DD */
+  start: string;
+}
+
+/**
+ * Records that a prepaid account ended at `at` (every row of the contract: a sync may have written
+ * more than one). Only the first call counts: true when this call ended it, false when it had
+ * ended before (its first instant and reason are kept).
+ */
+export async function recordContractEnd(db: DbOrTx, contract: ContractIdentity, end: { at: Date; reason: ContractEndReason }): Promise<boolean> {
+  const same = and(eq(contractsTable.customerId, contract.customerId), eq(contractsTable.planKey, contract.planKey), eq(contractsTable.start, contract.start));
+  const [already] = await db.select({ id: contractsTable.id }).from(contractsTable).where(and(same, isNotNull(contractsTable.endedAt))).limit(1);
+  if (already) return false;
+  const updated = await db.update(contractsTable).set({ endedAt: end.at, endedReason: end.reason }).where(and(same, isNull(contractsTable.endedAt))).returning({ id: contractsTable.id });
+  return updated.length > 0;
+}
+
+/** When the contract's prepaid account ended, and why; null while it runs. */
+export async function findContractEnd(db: DbOrTx, contract: ContractIdentity): Promise<{ at: Date; reason: ContractEndReason } | null> {
+  const [row] = await db
+    .select({ at: contractsTable.endedAt, reason: contractsTable.endedReason })
+    .from(contractsTable)
+    .where(and(eq(contractsTable.customerId, contract.customerId), eq(contractsTable.planKey, contract.planKey), eq(contractsTable.start, contract.start), isNotNull(contractsTable.endedAt)))
+    .orderBy(contractsTable.endedAt)
+    .limit(1);
+  return row?.at && row.reason ? { at: row.at, reason: row.reason } : null;
+}
+
+/**
+ * The ended prepaid accounts of these customers (by name, any case), for routing
+ * (routeSender's `ended`). One statement; customers with none are absent from the map.
+ */
+export async function listEndedContracts(db: DbOrTx, customerNames: readonly string[]): Promise<EndedContracts> {
+  const ended = new Map<string, { planKey: string; start: string; endedAt: Date }[]>();
+  if (customerNames.length === 0) return ended;
+  const rows = await db
+    .select({ name: customersTable.name, planKey: contractsTable.planKey, start: contractsTable.start, endedAt: sql<Date>`min(${contractsTable.endedAt})`.mapWith(contractsTable.endedAt) })
+    .from(contractsTable)
+    .innerJoin(customersTable, eq(customersTable.id, contractsTable.customerId))
+    .where(and(isNotNull(contractsTable.endedAt), sql`lower(${customersTable.name}) = any(${sql.param(customerNames.map((name) => name.toLowerCase()))}::text[])`))
+    .groupBy(customersTable.name, contractsTable.planKey, contractsTable.start);
+  for (const row of rows) {
+    const key = row.name.toLowerCase();
+    ended.set(key, [...(ended.get(key) ?? []), { planKey: row.planKey, start: row.start, endedAt: row.endedAt }]);
+  }
+  return ended;
 }
 
 /**

@@ -19,6 +19,20 @@ export interface SenderRoute {
   matchedBy: 'contact' | 'domain' | 'default';
 }
 
+/**
+ * Prepaid accounts that ended before their contract's `end` (used up), as recorded in Postgres
+ * (contracts.ended_at): customer name in lower case → its ended contracts, by plan and start (the
+ * contract's identity across `contracts sync`, which writes a new row for a changed contract).
+ * Routing reads it instead of the database so it stays pure; intake loads it once per batch.
+ */
+export type EndedContracts = ReadonlyMap<string, readonly { planKey: string; start: string; endedAt: Date }[]>;
+
+/** Whether `contract` of `customer` had ended at the instant `at` (ended at or before it). */
+export function contractEndedAt(ended: EndedContracts | undefined, customer: CustomerConfig, contract: ContractConfig, at: Date): boolean {
+  const list = ended?.get(customer.name.toLowerCase());
+  return list?.some((row) => row.planKey === contract.plan && row.start === contract.start && row.endedAt.getTime() <= at.getTime()) ?? false;
+}
+
 /** A contract applies on `on` when start <= on < end (end exclusive; null = open-ended). */
 export function contractAppliesOn(contract: ContractConfig, on: string): boolean {
   // YYYY-MM-DD strings order like the dates they name.
@@ -49,9 +63,10 @@ export function providerDateAt(config: ContractsConfig, at: Date): string {
  * Who a sender is and which plan serves them at the instant `at` (the contract in force on the
  * provider's local date then). A customer without a contract in force that day is still found
  * (reports and the ticket list show it), but served on the default plan. A prepaid account that
- * is used up is the time bank's concern, not routing's.
+ * has ended (`ended`: used up, recorded in Postgres) is not matched from the instant it ended,
+ * although the contracts file still lists it; an expired one is past its `end` date already.
  */
-export function routeSender(config: ContractsConfig, fromAddress: string, at: Date): SenderRoute {
+export function routeSender(config: ContractsConfig, fromAddress: string, at: Date, ended?: EndedContracts): SenderRoute {
   const on = providerDateAt(config, at);
   const address = normalizeAddress(fromAddress);
   const domain = domainOf(address);
@@ -60,11 +75,11 @@ export function routeSender(config: ContractsConfig, fromAddress: string, at: Da
 
   for (const customer of config.customers) {
     const contact = customer.contacts.find((candidate) => normalizeAddress(candidate.email) === address);
-    if (contact) return withContract(customer, contact, 'contact', config, on);
+    if (contact) return withContract(customer, contact, 'contact', config, { on, at, ended });
   }
   for (const customer of config.customers) {
     if (customer.domains.some((candidate) => candidate.toLowerCase() === domain)) {
-      return withContract(customer, null, 'domain', config, on);
+      return withContract(customer, null, 'domain', config, { on, at, ended });
     }
   }
   return fallback;
@@ -75,9 +90,10 @@ function withContract(
   contact: ContactConfig | null,
   matchedBy: 'contact' | 'domain',
   config: ContractsConfig,
-  on: string,
+  when: { on: string; at: Date; ended: EndedContracts | undefined },
 ): SenderRoute {
-  const contract = contractOn(customer, on);
+  const found = contractOn(customer, when.on);
+  const contract = found && !contractEndedAt(when.ended, customer, found, when.at) ? found : null;
   return { customer, contact, planKey: contract?.plan ?? config.defaultPlan, contract, matchedBy };
 }
 

@@ -14,6 +14,8 @@ export const MAIL_KINDS = [
   'tag-errors',
   'resolved',
   'technician-time-receipt',
+  'timebank-threshold',
+  'prepaid-ended',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -33,6 +35,8 @@ export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 
   'sla-warning': 'auto-generated',
   'sla-breach': 'auto-generated',
   resolved: 'auto-generated',
+  'timebank-threshold': 'auto-generated',
+  'prepaid-ended': 'auto-generated',
   'technician-reply': null,
 };
 

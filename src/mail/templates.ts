@@ -91,6 +91,33 @@ export type MailVars = {
     /** last day of that period (`2026-12-31`); null without one */
     bankUntil: string | null;
   };
+  /** to the customer's managers and the account manager: a period's bank reached 80 % or 100 % (no ticket) */
+  'timebank-threshold': {
+    providerName: string;
+    customerName: string;
+    planTitle: string;
+    threshold: 80 | 100;
+    forAccountManager: boolean;
+    /** the period's first and last local day; `periodLast` null for an open-ended term */
+    periodFirst: string;
+    periodLast: string | null;
+    /** minutes formatted (`15h`, `12h 15m`) */
+    available: string;
+    used: string;
+    remaining: string;
+  };
+  /** to the customer's managers and the account manager: the prepaid account ended (no ticket) */
+  'prepaid-ended': {
+    providerName: string;
+    customerName: string;
+    planTitle: string;
+    reason: 'exhausted' | 'expired';
+    forAccountManager: boolean;
+    /** local date and time in `timeZone` */
+    endedAt: string;
+    timeZone: string;
+    defaultPlanTitle: string;
+  };
 };
 type SlaVars = CommonVars & {
   customerName: string | null;

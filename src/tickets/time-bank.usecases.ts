@@ -10,7 +10,7 @@ import type { ContractConfig, ContractsConfig, CustomerConfig } from '../contrac
 import type { DbOrTx } from '../db/client.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import { decimalAmount } from '../billing/billing-explanation.models.ts';
-import { explanationWithDraws, ledgerSetupOf, overageAmountMinor, type LedgerSetup } from './time-bank-terms.models.ts';
+import { explanationWithDraws, formatMinutes, ledgerSetupOf, overageAmountMinor, type LedgerSetup } from './time-bank-terms.models.ts';
 import { createTimeEntriesRepository, type TicketContractRef, type TimeEntriesRepository, type TimeEntryWithTicket } from './time-entries.repository.ts';
 
 const MINUTE_MS = 60_000;
@@ -117,7 +117,8 @@ export interface TimeBankStatus {
   expiry?: { contractEnd: string | null; ended: { reason: 'exhausted' | 'expired'; at: string } | null };
 }
 
-function periodAtInstant(ledger: TimeBankLedger, at: number): PeriodSummary | null {
+/** The ledger's period that holds the instant `at`; null outside the contract or without a periodic bank. */
+export function periodAtInstant(ledger: TimeBankLedger, at: number): PeriodSummary | null {
   return ledger.periods.find(({ period }) => period.startMs <= at && (period.endMs === null || at < period.endMs)) ?? null;
 }
 
@@ -240,4 +241,32 @@ export async function timeBankReport(
   }
   const status = summarizeTimeBank(config, customer, contract, computed, query.at.getTime());
   return query.recompute ? { status, changes: computed.changes } : { status };
+}
+
+/** What an acknowledgement says of the bank: "11h 30m left in your time bank this quarter". */
+export interface BankLeftForAck {
+  remainingMinutes: number;
+  /** formatted (`11h 30m`) */
+  remaining: string;
+  /** the bank's period unit: `term` for a prepaid account or a bank for the whole contract */
+  per: 'month' | 'quarter' | 'year' | 'term';
+  /** the period's last local day; null for an open-ended term */
+  periodLast: string | null;
+}
+
+/**
+ * Prepaid minutes a customer's contract has left at `at` (the period's bank plus valid lots), for
+ * the ack of a ticket opened then; null when the contract keeps no bank or was never synced.
+ */
+export async function bankLeftForAck(db: DbOrTx, config: ContractsConfig, route: { customerName: string; contract: ContractConfig }, at: Date): Promise<BankLeftForAck | null> {
+  const repository = createTimeEntriesRepository({ db });
+  const customerId = await repository.customerIdByName(route.customerName);
+  if (customerId === null) return null;
+  const ref: TicketContractRef = { customerId, customerName: route.customerName, planKey: route.contract.plan, start: route.contract.start };
+  const computed = await computeContractLedger(repository, config, ref, { asOf: at.getTime(), apply: false });
+  if (!computed) return null;
+  const left = minutesLeftAt(computed.ledger, at.getTime());
+  const per = computed.setup.terms.bank?.per ?? 'term';
+  const periodLast = left.periodEnd === null ? null : DateTime.fromMillis(left.periodEnd - 1, { zone: config.provider.timezone }).toFormat('yyyy-MM-dd');
+  return { remainingMinutes: left.minutes, remaining: formatMinutes(left.minutes), per, periodLast };
 }

@@ -8,9 +8,11 @@ import { isUnknownRateRoleError } from '../billing/billing.errors.ts';
 import { formatAmount } from '../billing/billing-explanation.models.ts';
 import type { ContractsConfig, Technician, TicketKind } from '../contracts/contracts.types.ts';
 import type { DbOrTx } from '../db/client.ts';
+import type { OutboundRequest } from '../mail/outbox.usecases.ts';
 import { findQuotedRegion } from './reply-quoting.models.ts';
 import { parseTechnicianReply, resolveWorkInterval, type Tag } from './tags.models.ts';
-import { computeContractLedger, minutesLeftAt } from './time-bank.usecases.ts';
+import { contractNotices } from './time-bank-notices.usecases.ts';
+import { computeContractLedger, minutesLeftAt, type ContractLedger } from './time-bank.usecases.ts';
 import { explanationWithDraws, formatMinutes } from './time-bank-terms.models.ts';
 import { createTimeEntriesRepository, type TicketContractRef, type TimeEntriesRepository, type TimeEntryRow, type TimeEntryWithTicket } from './time-entries.repository.ts';
 import { priceCorrection, priceNewEntry, type EntryForPricing } from './time-entry-pricing.models.ts';
@@ -60,9 +62,13 @@ export interface TimeReceipt {
 }
 
 export type TimeTagOutcome =
-  | { ok: true; receipt: TimeReceipt }
+  /**
+   * `notices`: mails to queue in the same transaction (the bank reached 80 % or 100 % this period,
+   * a prepaid account ended); each has an idempotency key, so one queued again sends nothing
+   */
+  | { ok: true; receipt: TimeReceipt; notices: OutboundRequest[] }
   /** stored before (the same line of the same mail): nothing to do */
-  | { ok: true; receipt: null }
+  | { ok: true; receipt: null; notices: [] }
   | { ok: false; reason: string };
 
 export interface TimeTagInput {
@@ -190,8 +196,13 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
       workEnd: input.at,
     });
   }
-  if (!inserted) return { ok: true, receipt: null };
-  return { ok: true, receipt: await settleAndDescribe(repository, config, ref, inserted, tag.type) };
+  if (!inserted) return { ok: true, receipt: null, notices: [] };
+  const settled = await settleAndDescribe(repository, config, ref, inserted, tag.type);
+  const notices =
+    ref && settled.computed
+      ? await contractNotices(tx, config, { ref, computed: settled.computed, periodIndex: settled.periodIndex, at: input.at, fromAddress: ticket.serviceAddress })
+      : [];
+  return { ok: true, receipt: settled.receipt, notices };
 }
 
 /** `#undo`: the entry of the receipt the mail answers. `#time -30m`: the technician's newest entry on the ticket. */
@@ -209,17 +220,20 @@ async function correctionTarget(
   return { ok: true, entry };
 }
 
-/** Computes the customer's ledger with the new entry, stores every entry's draws that changed, and describes the new one. */
+/**
+ * Computes the customer's ledger with the new entry, stores every entry's draws that changed, and
+ * describes the new one; also the ledger and the period the entry drew from, for the notices.
+ */
 async function settleAndDescribe(
   repository: TimeEntriesRepository,
   config: ContractsConfig,
   ref: TicketContractRef | null,
   entry: TimeEntryRow,
   action: TimeReceipt['action'],
-): Promise<TimeReceipt> {
+): Promise<{ receipt: TimeReceipt; computed: ContractLedger | null; periodIndex: number | null }> {
   const computed = ref ? await computeContractLedger(repository, config, ref, { asOf: null, apply: true }) : null;
   if (!computed) {
-    return { entry, action, explanation: entry.explanation, bankLeftMinutes: null, bankPeriodEnd: null };
+    return { receipt: { entry, action, explanation: entry.explanation, bankLeftMinutes: null, bankPeriodEnd: null }, computed: null, periodIndex: null };
   }
   // The ledger stored the entry's draws and its explanation with them: read it back.
   const stored = computed.rows.find((row) => row.id === entry.id);
@@ -228,7 +242,11 @@ async function settleAndDescribe(
   const explanation = explanationWithDraws(stored?.priceExplanation ?? entry.priceExplanation, { fromBankMinutes: draws?.fromBankMinutes ?? 0, lotMinutes, overageMinutes: draws?.overageMinutes ?? 0 }, true);
   const moment = (entry.workEnd ?? entry.at).getTime() - 1;
   const left = minutesLeftAt(computed.ledger, moment);
-  return { entry, action, explanation, bankLeftMinutes: left.minutes, bankPeriodEnd: left.periodEnd };
+  return {
+    receipt: { entry, action, explanation, bankLeftMinutes: left.minutes, bankPeriodEnd: left.periodEnd },
+    computed,
+    periodIndex: draws?.periodIndex ?? null,
+  };
 }
 
 /** The receipt's variables (technician-time-receipt templates), times in the provider's zone. */

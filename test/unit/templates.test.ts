@@ -66,10 +66,33 @@ const samples: { [K in MailKind]: MailVars[K] } = {
     bankLeft: '14h',
     bankUntil: '2026-12-31',
   },
+  'timebank-threshold': {
+    providerName: 'Trinax',
+    customerName: 'Acme AB',
+    planTitle: 'Alert!',
+    threshold: 80,
+    forAccountManager: false,
+    periodFirst: '2026-10-01',
+    periodLast: '2026-12-31',
+    available: '15h',
+    used: '12h',
+    remaining: '3h',
+  },
+  'prepaid-ended': {
+    providerName: 'Brødrene Johnsen',
+    customerName: 'Nordic CNC AS',
+    planTitle: 'Alt 2',
+    reason: 'exhausted',
+    forAccountManager: true,
+    endedAt: '2026-11-30 10:00',
+    timeZone: 'Europe/Oslo',
+    defaultPlanTitle: 'Alt 3',
+  },
 };
 
 describe('createTemplateRenderer', () => {
-  const singleTicketKinds = MAIL_KINDS.filter((kind) => kind !== 'technician-digest');
+  // A digest and the contract notices (time-bank thresholds, a prepaid account's end) are about no single ticket.
+  const singleTicketKinds = MAIL_KINDS.filter((kind) => kind !== 'technician-digest' && kind !== 'timebank-threshold' && kind !== 'prepaid-ended');
   it.each(LOCALES.flatMap((locale) => singleTicketKinds.map((kind) => [locale, kind] as const)))(
     'renders %s/%s with the ticket number in subject and text',
     (locale, kind) => {
