@@ -79,10 +79,11 @@ export function createIntakeWorker(deps: {
       batchSize: deps.batchSize,
       reconnectPolicy: deps.reconnectPolicy,
       now: () => clock.now().getTime(),
-      loadState: (uidValidity) => {
-        // Each drain starts here, logged in with the mailbox open: a successful poll.
+      loadState: async (uidValidity) => {
+        const state = await intake.loadState(serviceAddress, uidValidity);
+        // Each drain starts here: logged in, the mailbox open and its state read, a good poll.
         deps.onReport?.({ type: 'reached' });
-        return intake.loadState(serviceAddress, uidValidity);
+        return state;
       },
       dispositionOfCommitted: (uidValidity, uids) => intake.outcomesOfCommitted(serviceAddress, uidValidity, uids),
       prepare: (mails) => intake.prepare(mails),

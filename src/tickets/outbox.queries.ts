@@ -65,7 +65,6 @@ export function createOutboxQueries({ db }: { db: Database }) {
       return rows.map(toEntry);
     },
 
-
     /** Rows per state, sent rows left out (metrics read this at every scrape; `outbound_state` is indexed). */
     async countUnsent(): Promise<Record<string, number>> {
       const rows = await db.select({ state: t.state, n: count() }).from(t).where(ne(t.state, 'sent')).groupBy(t.state);
