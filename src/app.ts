@@ -11,6 +11,7 @@ import type { ContractsConfig } from './contracts/contracts.types.ts';
 import { connectDatabase, connectSession, type DatabaseHandle } from './db/client.ts';
 import { outboundMailsTable } from './mail/mail.tables.ts';
 import { createOutbox } from './mail/outbox.usecases.ts';
+import { loadLanguageDetector } from './mail/language-detector.ts';
 import { createParsePool } from './mail/parse-pool.ts';
 import { createTemplateRenderer } from './mail/templates.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -202,6 +203,8 @@ export function createBot(options: BotOptions): Bot {
       }
       if (roles.has('ingest')) {
         parsePool = createParsePool({ maxBytes: env.maxMailBytes, logger });
+        // Loaded before the first batch, so no intake transaction waits the second it takes.
+        await loadLanguageDetector();
         const intake = createIntake({ db: db.db, config, outbox, sla: slaClocks, secret: env.secret, logger, clock, parse: (raws) => parsePool!.parseMany(raws) });
         // One poller per service mailbox, each behind its own advisory lock.
         for (const endpoint of env.imapMailboxes) {
