@@ -3,6 +3,7 @@
 // is gone from Redis, and a retry puts it back and the mailer sends it.
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQueues } from '../../src/adapters/queue/queues.ts';
 import { createSmtpSender, type MailSender } from '../../src/adapters/smtp/smtp-sender.ts';
 import { createOutboxRepository } from '../../src/mail/outbox.repository.ts';
 import { systemClock } from '../../src/shared/clock.ts';
@@ -66,6 +67,40 @@ describe('outbox', () => {
     expect(sent?.subject).toContain('Kassan är nere');
     expect(await outbox.get(failed!.id)).toMatchObject({ state: 'sent', attempts: 2 });
     expect((await outbox.list({ failed: true })).filter((e) => e.kind === 'ack')).toEqual([]);
+  });
+
+  it('sends a row whose job ran out of attempts (SMTP away) after a retry, though its job id was used before', async () => {
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    const outbox = createOutboxQueries({ db: t.bot.db.db });
+    const to = t.at('later', 'acme.se');
+    const [row] = await t.bot.db.sql<{ id: string }[]>`
+      insert into outbound_mails (idempotency_key, kind, from_address, "to", subject, text, message_id, automatic)
+      values (${`out-of-attempts-${t.suffix}`}, 'ack', ${t.service}, array[${to}]::text[], 'Out of attempts', 'x', ${`<ooa-${t.suffix}@example.test>`}, true)
+      returning id`;
+    // Two quick attempts instead of ten over 17 minutes, on the bot's own queue.
+    const shortQueues = createQueues({ redisUrl: t.env.redisUrl, prefix: t.bot.queues.prefix, outboundAttempts: 2, outboundBackoffMs: 50 });
+    try {
+      startMailer({
+        async send() {
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ECONNREFUSED' });
+        },
+        close: () => undefined,
+      });
+      await shortQueues.enqueueOutbound([row!.id]);
+      await waitFor('both attempts used and the job gone', async () => {
+        const entry = await outbox.get(row!.id);
+        return entry?.attempts === 2 && entry.state === 'queued' && (await t.bot.queues.outbound.getJob(`mail.${row!.id}`)) === undefined;
+      });
+    } finally {
+      await shortQueues.close();
+    }
+    expect((await outbox.list()).find((e) => e.id === row!.id)).toMatchObject({ state: 'queued', attempts: 2, lastError: 'connect ECONNREFUSED 127.0.0.1:25' });
+
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    startMailer(createSmtpSender(t.env.smtp));
+    await t.bot.queues.enqueueOutbound(await createOutboxRepository({ db: t.bot.db.db }).requeue([row!.id]));
+    await waitFor('the row sent', async () => (await outbox.get(row!.id))?.state === 'sent');
+    expect((await readMailbox(t.env, to)).map((m) => m.subject)).toEqual(['Out of attempts']);
   });
 
   it('requeues only rows that did not go out: a sent row stays sent', async () => {
