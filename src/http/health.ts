@@ -12,7 +12,7 @@ export type MailboxReport = { type: 'reached' } | { type: 'standby' } | { type: 
 
 export interface HealthDeps {
   clock: Clock;
-  /** a mailbox silent this long is red. @defaultValue 300000 */
+  /** a mailbox silent this long (or a mailer failing this long) is red (ms) */
   staleMs: number;
   /** the mailboxes this process serves (empty without the ingest role) */
   mailboxes: readonly ImapEndpoint[];
