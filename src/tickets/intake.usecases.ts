@@ -28,6 +28,8 @@ import { emptyEffects, type BatchContext, type BatchEffects, type BatchMail, typ
 import { ACK_WINDOW_MS, isBacklog, type IntakeOutcome } from './intake/intake.models.ts';
 import { createIntakeRepository } from './intake/intake.repository.ts';
 import { openTickets, routeNewTicket, type TicketToOpen } from './intake/ticket-opening.usecases.ts';
+import { settlePrepaidEnds } from './prepaid.usecases.ts';
+import { listEndedContracts } from '../contracts/contracts.repository.ts';
 import { lookupThreads, threadKeysOf, type ThreadKeys } from './intake/thread-resolution.ts';
 
 export type { IntakeOutcome } from './intake/intake.models.ts';
@@ -125,6 +127,10 @@ export function createIntake(deps: IntakeDeps) {
         const customer = item.automation.automatic ? null : routeNewTicket({ config }, item).customer;
         if (customer) customerNames.add(customer.name);
       }
+      // Prepaid accounts of these customers that ended with no entry (the contract's end passed):
+      // recorded and told before routing, which then reads every recorded end.
+      const endNotices = await settlePrepaidEnds(tx, config, { customerNames: [...customerNames], at: now });
+      const endedContracts = await listEndedContracts(tx, [...customerNames]);
       const ackable = ok.filter((item) => !isBacklog(item.mail.internalDate, now, config.provider.backlog.ackMaxAgeMs));
       const earliestAckable = Math.min(...ackable.map((item) => item.mail.internalDate.getTime()));
 
@@ -138,13 +144,15 @@ export function createIntake(deps: IntakeDeps) {
         ackable.length > 0 ? listAcksSince(tx, new Date(earliestAckable - ACK_WINDOW_MS)) : Promise.resolve([]),
       ]);
       const ctx: BatchContext = {
-        ...deps, tx, intake, tickets, clocks: createSlaRepository({ db: tx }), mailboxId, serviceAddress, now, customerIds, effects,
+        ...deps, tx, intake, tickets, clocks: createSlaRepository({ db: tx }), mailboxId, serviceAddress, now, customerIds, endedContracts, effects,
         acks: { before: acksBefore, inBatch: [] },
       };
 
+      ctx.effects.backgroundOutboundIds.push(...(await ctx.outbox.queueMany(tx, endNotices)));
+
       // ---- 3. decide each mail, in arrival order -------------------------------------------------
       const plan = planBatch({
-        config, mailboxId, uidValidity, mails, parsed, keys, lookup, technicianOf,
+        config, endedContracts, mailboxId, uidValidity, mails, parsed, keys, lookup, technicianOf,
         parsedByUid: new Map(ok.map((item, index) => [item.mail.uid, { item, index }])),
         committedUpTo: lock.uidValidity === uidValidity ? lock.lastUid : -1,
         alreadyHandled: handled,

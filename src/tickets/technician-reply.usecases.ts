@@ -107,6 +107,8 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
           }
           const receipt = outcome.receipt;
           if (receipt === null) continue; // this line of this mail was logged before
+          // The bank's 80 %/100 % notices and a prepaid account's end: keyed, so once each.
+          outboundIds.push(...(await outbox.queueMany(tx, outcome.notices)));
           const entry = receipt.entry;
           event({ type: 'time', minutes: entry.minutes, role: entry.role, onsite: entry.onsite, by });
           const receiptId = await outbox.queue(tx, {

@@ -10,6 +10,7 @@ import type { inboundMessageRow } from './follow-ups.usecases.ts';
 import type { BatchMail, InboundMail } from './intake-context.ts';
 import { PROCESSED, acceptsFollowUp, followUpChangesTicket, type IntakeOutcome } from './intake.models.ts';
 import type { QuarantineRow } from './intake.repository.ts';
+import type { EndedContracts } from '../../contracts/routing.models.ts';
 import { routeNewTicket, type TicketToOpen } from './ticket-opening.usecases.ts';
 import { resolveThread, type ThreadKeys, type ThreadLookup } from './thread-resolution.ts';
 
@@ -52,6 +53,7 @@ export interface BatchPlan {
 
 export interface BatchPlanInput {
   config: ContractsConfig;
+  endedContracts?: EndedContracts;
   mailboxId: number;
   uidValidity: number;
   mails: readonly InboundMail[];
@@ -169,7 +171,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       message({ ticketId: null, author: 'automatic', reasons: automation.reasons });
       return;
     }
-    const open: TicketToOpen = { item, route: routeNewTicket({ config }, item), ticketId: null };
+    const open: TicketToOpen = { item, route: routeNewTicket({ config, endedContracts: input.endedContracts }, item), ticketId: null };
     plan.toOpen.push(open);
     if (parsed.messageId) openedBy.set(parsed.messageId, open);
     message({ ticketId: null, author: 'customer' }, open);

@@ -1,6 +1,7 @@
 // What every part of one intake batch shares: the transaction, the contracts, the mail and SLA
 // services, the instant the batch runs at, and what the batch has queued so far.
 import type { ContractsConfig } from '../../contracts/contracts.types.ts';
+import type { EndedContracts } from '../../contracts/routing.models.ts';
 import type { Tx } from '../../db/client.ts';
 import type { ParsedInbound } from '../../mail/inbound-parse.ts';
 import type { Outbox } from '../../mail/outbox.usecases.ts';
@@ -49,6 +50,8 @@ export interface BatchContext extends IntakeServices {
   acks: AckLedger;
   /** customer name → its row ids, read once per batch */
   customerIds: Map<string, { customerId: number; contractId: number | null }>;
+  /** the batch's customers' prepaid accounts that ended (Postgres), for routing */
+  endedContracts: EndedContracts;
   /** what the batch leaves to do after commit */
   effects: BatchEffects;
 }

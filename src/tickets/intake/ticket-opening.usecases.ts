@@ -31,8 +31,8 @@ export interface TicketToOpen {
 }
 
 /** Routes a new ticket's sender: pure, so the batch can ask for every customer's row ids at once. */
-export function routeNewTicket(ctx: Pick<BatchContext, 'config'>, item: BatchMail): SenderRoute {
-  return routeSender(ctx.config, item.sender, item.mail.internalDate);
+export function routeNewTicket(ctx: Pick<BatchContext, 'config'> & Partial<Pick<BatchContext, 'endedContracts'>>, item: BatchMail): SenderRoute {
+  return routeSender(ctx.config, item.sender, item.mail.internalDate, ctx.endedContracts);
 }
 
 type PlannedClocks = PlannedClock[];
