@@ -33,10 +33,13 @@ export const ticketsTable = pgTable(
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     queuePriority: integer('queue_priority').notNull(),
+    /** the technician who owns the ticket (first to answer, `#take`, `#assign`): notices go to them alone */
+    owner: text('owner'),
   },
   (t) => [
     index('tickets_status').on(t.status),
     index('tickets_customer').on(t.customerId),
+    index('tickets_owner').on(t.owner),
     check('tickets_status_valid', oneOf(t.status, TICKET_STATUSES)),
     check('tickets_priority_valid', oneOf(t.priority, PRIORITIES)),
     check('tickets_kind_valid', oneOf(t.kind, TICKET_KINDS)),

@@ -1,0 +1,2 @@
+ALTER TABLE "tickets" ADD COLUMN "owner" text;--> statement-breakpoint
+CREATE INDEX "tickets_owner" ON "tickets" USING btree ("owner");
