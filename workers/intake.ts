@@ -86,6 +86,7 @@ export function createIntakeWorker(deps: {
         return state;
       },
       dispositionOfCommitted: (uidValidity, uids) => intake.outcomesOfCommitted(serviceAddress, uidValidity, uids),
+      onPollFailed: (err) => deps.onReport?.({ type: 'failed', error: err }),
       prepare: (mails) => intake.prepare(mails),
       async commitBatch(uidValidity, mails) {
         const started = performance.now();

@@ -37,9 +37,9 @@ async function retry(target: { id?: string; allFailed?: boolean }): Promise<stri
     else {
       const id = target.id!;
       const entry = await queries.get(id);
-      if (!entry) throw new HelpdeskError('usage.invalid', `outgoing mail ${id} not found`);
-      if (entry.state === 'sent') throw new HelpdeskError('usage.invalid', `outgoing mail ${id} was sent at ${entry.sentAt}; not sending it again`);
-      if (entry.state === 'sending') throw new HelpdeskError('usage.invalid', `outgoing mail ${id} is being sent right now`);
+      if (!entry) throw new HelpdeskError('outbox.not_found', `outgoing mail ${id} not found`);
+      if (entry.state === 'sent') throw new HelpdeskError('outbox.not_retryable', `outgoing mail ${id} was sent at ${entry.sentAt}; not sending it again`);
+      if (entry.state === 'sending') throw new HelpdeskError('outbox.not_retryable', `outgoing mail ${id} is being sent right now`);
       ids = await repository.requeue([id]);
     }
     // Job id = row id: a job still waiting for this row makes this a no-op; a job that ran out

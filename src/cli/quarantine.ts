@@ -36,7 +36,7 @@ function printList(list: readonly QuarantineEntry[]): void {
 async function appendToInbox(env: AppEnv, mailbox: string, raw: Buffer, receivedAt: Date): Promise<void> {
   const { createImapClient } = await import('../adapters/imap/imap-client.ts');
   const endpoint = env.imapMailboxes.find((m) => m.user.toLowerCase() === mailbox.toLowerCase());
-  if (!endpoint) throw new HelpdeskError('usage.invalid', `mailbox ${mailbox} is not in IMAP_URL; cannot put the mail back`);
+  if (!endpoint) throw new HelpdeskError('quarantine.not_releasable', `mailbox ${mailbox} is not in IMAP_URL; cannot put the mail back`);
   const client = createImapClient(endpoint);
   client.on('error', (err: Error) => console.error(`warning: IMAP connection error: ${err.message}`));
   await client.connect();
@@ -76,7 +76,7 @@ export function registerQuarantineCommands(program: Command): void {
       const { handle, queries } = await connect();
       try {
         const entry = await queries.get(id);
-        if (!entry) throw new HelpdeskError('usage.invalid', `quarantined mail ${id} not found`);
+        if (!entry) throw new HelpdeskError('quarantine.not_found', `quarantined mail ${id} not found`);
         if (opts.json) {
           console.log(JSON.stringify(entry, null, 2));
           return;

@@ -19,6 +19,11 @@ export type ErrorCode =
   | 'imap.move_failed'
   | 'intake.unrecoverable'
   | 'intake.lock_lost'
+  | 'outbox.not_found'
+  | 'outbox.not_retryable'
+  | 'quarantine.not_found'
+  | 'quarantine.already_released'
+  | 'quarantine.not_releasable'
   | 'usage.invalid'
   | 'billing.unknown_role'
   | 'timebank.invalid_input';

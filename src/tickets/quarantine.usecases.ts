@@ -43,15 +43,15 @@ export async function releaseQuarantined(deps: ReleaseDeps, id: number): Promise
     .innerJoin(rawMailsTable, eq(rawMailsTable.id, q.rawMailId))
     .leftJoin(mailboxesTable, eq(mailboxesTable.id, q.mailboxId))
     .where(eq(q.id, id));
-  if (!row) throw new HelpdeskError('usage.invalid', `quarantined mail ${id} not found`);
-  if (row.releasedAt) throw new HelpdeskError('usage.invalid', `quarantined mail ${id} was already released at ${row.releasedAt.toISOString()}`);
-  if (!row.mailbox) throw new HelpdeskError('usage.invalid', `quarantined mail ${id} has no service mailbox on record; it cannot be put back`);
+  if (!row) throw new HelpdeskError('quarantine.not_found', `quarantined mail ${id} not found`);
+  if (row.releasedAt) throw new HelpdeskError('quarantine.already_released', `quarantined mail ${id} was already released at ${row.releasedAt.toISOString()}`);
+  if (!row.mailbox) throw new HelpdeskError('quarantine.not_releasable', `quarantined mail ${id} has no service mailbox on record; it cannot be put back`);
   const ticket = await ticketOfMail(db, row.sha256);
-  if (ticket !== null) throw new HelpdeskError('usage.invalid', `quarantined mail ${id} is on ticket #${ticket} already (the same mail came in again); not releasing it`);
+  if (ticket !== null) throw new HelpdeskError('quarantine.not_releasable', `quarantined mail ${id} is on ticket #${ticket} already (the same mail came in again); not releasing it`);
 
   const releasedAt = deps.clock.now();
   const claimed = await db.update(q).set({ releasedAt }).where(and(eq(q.id, id), isNull(q.releasedAt))).returning({ id: q.id });
-  if (claimed.length === 0) throw new HelpdeskError('usage.invalid', `quarantined mail ${id} was released a moment ago by someone else`);
+  if (claimed.length === 0) throw new HelpdeskError('quarantine.already_released', `quarantined mail ${id} was released a moment ago by someone else`);
   try {
     await deps.appendToInbox(row.mailbox, Buffer.from(row.raw), row.receivedAt ?? row.createdAt);
   } catch (err) {

@@ -70,6 +70,8 @@ export interface MailboxPollerDeps {
    * then stops at once and run() rejects with that error (no reconnect: the owner decides).
    */
   assertOwnership?(): Promise<void>;
+  /** each failure the poller recovers from by reconnecting (health reports its cause) */
+  onPollFailed?(err: unknown): void;
 }
 
 export interface MailboxPoller {
@@ -331,6 +333,7 @@ export function createMailboxPoller(deps: MailboxPollerDeps): MailboxPoller {
           cause: failure,
         });
       }
+      deps.onPollFailed?.(failure);
       log.error({ err: reason, failures: step.decision.failures, retryInMs: step.decision.delayMs }, 'mailbox poll failed; reconnecting');
       await pause(step.decision.delayMs);
     }

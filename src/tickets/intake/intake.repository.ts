@@ -195,9 +195,31 @@ export function createIntakeRepository({ db }: { db: DbOrTx }) {
         where t.id = r.id`);
     },
 
+    /**
+     * One row per raw mail. A mail already held stays held as it was (the same bytes delivered
+     * twice), except one an operator released (`quarantine release`) that failed again: it is held
+     * again, with the new reason and UID. Rows are deduplicated first: one statement may not
+     * update the same row twice.
+     */
     async insertQuarantine(rows: readonly QuarantineRow[]): Promise<void> {
-      if (rows.length === 0) return;
-      await db.insert(quarantineTable).values([...rows]).onConflictDoNothing();
+      const unique = [...new Map(rows.map((row) => [row.rawMailId, row])).values()];
+      if (unique.length === 0) return;
+      await db
+        .insert(quarantineTable)
+        .values(unique)
+        .onConflictDoUpdate({
+          target: quarantineTable.rawMailId,
+          set: {
+            reasonCode: sql`excluded.reason_code`,
+            reason: sql`excluded.reason`,
+            mailboxId: sql`excluded.mailbox_id`,
+            uid: sql`excluded.uid`,
+            uidValidity: sql`excluded.uid_validity`,
+            receivedAt: sql`excluded.received_at`,
+            releasedAt: null,
+          },
+          where: sql`${quarantineTable.releasedAt} is not null`,
+        });
     },
 
     /** Tickets by id, number, or by the Message-ID of one of their mails: the batch's one threading lookup. */
