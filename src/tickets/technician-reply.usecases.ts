@@ -65,7 +65,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
 
       // A malformed tag is never silently dropped, nor a time tag billing refuses: the technician
       // hears which line and why, in one mail after all tags were tried.
-      const tagErrors: { line: string; lineNumber: number; reason: string; code?: string }[] = reply.errors.map(({ line, lineNumber, reason, code }) => ({ line, lineNumber, reason, code }));
+      const tagErrors: { line: string; lineNumber: number; reason: string; code?: string; roles?: string }[] = reply.errors.map(({ line, lineNumber, reason, code }) => ({ line, lineNumber, reason, code }));
       const timeLines = timeTagLines(parsed.text);
       let timeTagIndex = 0;
       // When the mail was written (its Date header), unless that claims to be after it arrived.
@@ -102,7 +102,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
             answers: [...(parsed.inReplyTo ? [parsed.inReplyTo] : []), ...parsed.references],
           });
           if (!outcome.ok) {
-            tagErrors.push({ line: place.line, lineNumber: place.lineNumber, reason: outcome.reason });
+            tagErrors.push({ line: place.line, lineNumber: place.lineNumber, reason: outcome.reason, code: outcome.code, roles: outcome.roles });
             continue;
           }
           const receipt = outcome.receipt;

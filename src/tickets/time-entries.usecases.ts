@@ -69,7 +69,8 @@ export type TimeTagOutcome =
   | { ok: true; receipt: TimeReceipt; notices: OutboundRequest[] }
   /** stored before (the same line of the same mail): nothing to do */
   | { ok: true; receipt: null; notices: [] }
-  | { ok: false; reason: string };
+  /** `code` names the refusal for the tag-errors mail, which says it in the technician's language */
+  | { ok: false; reason: string; code: string; roles?: string };
 
 export interface TimeTagInput {
   ticket: TicketRow;
@@ -138,7 +139,7 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
 
   if (tag.type === 'time') {
     const interval = resolveWorkInterval(tag, input.mailDate, config.provider.timezone);
-    if (!interval.ok) return { ok: false, reason: interval.reason };
+    if (!interval.ok) return { ok: false, reason: interval.reason, code: interval.code };
     const minutes = Math.ceil(tag.ms / MINUTE_MS);
     const workStart = new Date(interval.value.startMs);
     const workEnd = new Date(interval.value.endMs);
@@ -148,7 +149,7 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
         priced = priceNewEntry(pricing, stored, { minutes, workStart, workEnd, onsite: tag.onsite, kind: input.kind, taggedRole: tag.role, technicianRole: input.technician.role });
       } catch (error) {
         // The plan has no rate for the role written in the tag: refused whole, nothing stored.
-        if (isUnknownRateRoleError(error)) return { ok: false, reason: error.message };
+        if (isUnknownRateRoleError(error)) return { ok: false, reason: error.message, code: 'unknown-role', roles: error.roles.join(', ') };
         throw error;
       }
     }
@@ -172,7 +173,7 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
     const change = tag.type === 'correction' ? Math.round(tag.ms / MINUTE_MS) : -target.entry.minutes;
     const correction = pricing ? priceCorrection(pricing, stored, target.entry.id, change) : null;
     if (!correction || correction.minutes === 0) {
-      return { ok: false, reason: `entry ${formatMinutes(target.entry.minutes)} of ${target.entry.at.toISOString()} has no time left to take back` };
+      return { ok: false, reason: `entry ${formatMinutes(target.entry.minutes)} of ${target.entry.at.toISOString()} has no time left to take back`, code: 'nothing-left' };
     }
     const reason = tag.type === 'correction' ? tag.reason : '#undo';
     const correctionLine =
@@ -209,14 +210,14 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
 async function correctionTarget(
   repository: TimeEntriesRepository,
   input: TimeTagInput,
-): Promise<{ ok: true; entry: TimeEntryRow } | { ok: false; reason: string }> {
+): Promise<{ ok: true; entry: TimeEntryRow } | { ok: false; reason: string; code: string }> {
   if (input.tag.type === 'undo') {
     const entry = await repository.findByReceiptMessageId(input.ticket.id, input.answers);
-    if (!entry) return { ok: false, reason: 'reply #undo to the receipt of the time entry to take back (this mail answers no receipt of this ticket)' };
+    if (!entry) return { ok: false, reason: 'reply #undo to the receipt of the time entry to take back (this mail answers no receipt of this ticket)', code: 'undo-no-receipt' };
     return { ok: true, entry };
   }
   const entry = await repository.newestOrdinaryEntry(input.ticket.id, input.technician.email);
-  if (!entry) return { ok: false, reason: 'you have logged no time on this ticket to take back' };
+  if (!entry) return { ok: false, reason: 'you have logged no time on this ticket to take back', code: 'nothing-logged' };
   return { ok: true, entry };
 }
 

@@ -107,7 +107,10 @@ describe('time logged by mail, priced and drawn from the time bank', () => {
     const engineer = reply(william, ack.replyTo!, ack.messageId!, '#time 1h engineer');
     await sendRaw(t.env, { from: william, to: [ack.replyTo!] }, engineer.raw);
     const [refusal] = await waitForMessages(t.env, william, 'Taggrader kunde inte');
-    expect((await simpleParser(refusal!.source)).text).toContain('plan "alert" has no rate for role "engineer" (roles: default)');
+    // in the technician's language (Swedish: the provider's), with the plan's roles
+    const refusalText = (await simpleParser(refusal!.source)).text;
+    expect(refusalText).toContain('ärendets plan har inget pris för den här rollen (roller: default)');
+    expect(refusalText).not.toContain('has no rate for role');
     expect(await entriesOf(ticketId)).toHaveLength(1);
 
     // #undo, a reply to the receipt: a reversing entry, and the bank is whole again.
