@@ -13,7 +13,13 @@ export type TicketEvent =
   | { type: 'reopened'; by: 'customer' }
   | { type: 'follow_up_after_close'; messageId: string | null }
   | { type: 'bounce'; bouncedMessageId: string | null }
-  | { type: 'technician_unverified'; from: string; authenticationResults: string[] }
+  /**
+   * A known technician's mail that could not be verified: kept as an internal note, no tag applied.
+   * `reason` (absent on events recorded before it existed): why (see intake/follow-up-notices.models.ts).
+   */
+  | { type: 'technician_unverified'; from: string; authenticationResults: string[]; reason?: 'unauthenticated' | 'invalid-reply-address' | 'no-reply-address' }
+  /** the ticket's owner changed: the first technician to answer, `#take` or `#assign` */
+  | { type: 'owner'; from: string | null; to: string; by: string; via: 'first-answer' | 'take' | 'assign' }
   | { type: 'priority'; from: Priority; to: Priority; by: string }
   | { type: 'kind'; from: TicketKind; to: TicketKind; by: string }
   | { type: 'time'; minutes: number; role: string; onsite: boolean; by: string }
@@ -33,6 +39,7 @@ export const TICKET_EVENT_TYPES: readonly [TicketEventType, ...TicketEventType[]
   'follow_up_after_close',
   'bounce',
   'technician_unverified',
+  'owner',
   'priority',
   'kind',
   'time',
