@@ -147,8 +147,9 @@ program
   .description('list tickets')
   .addOption(new Option('--status <status>', 'ticket status').choices([...TICKET_STATUSES]))
   .option('--customer <customer>', "a customer's name or one of its domains")
+  .option('--owner <address>', "tickets a technician owns (the technician's address)")
   .option('--json', 'machine-readable output')
-  .action(async (opts: { status?: TicketStatus; customer?: string; json?: boolean }) => {
+  .action(async (opts: { status?: TicketStatus; customer?: string; owner?: string; json?: boolean }) => {
     const [{ createTicketQueries }, { printTicketList }] = await Promise.all([import('../tickets/tickets.queries.ts'), import('./render.ts')]);
     const list = await withDatabase((db) => createTicketQueries({ db }).list(opts));
     if (opts.json) console.log(JSON.stringify(list, null, 2));

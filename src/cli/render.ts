@@ -7,8 +7,8 @@ export function printTicketList(list: TicketSummary[]): void {
     console.log('no tickets');
     return;
   }
-  const rows = list.map((t) => [`#${t.number}`, t.status, t.priority, t.plan, t.customer ?? '(no contract)', t.requester, t.subject.slice(0, 50)]);
-  const header = ['number', 'status', 'prio', 'plan', 'customer', 'requester', 'subject'];
+  const rows = list.map((t) => [`#${t.number}`, t.status, t.priority, t.plan, t.customer ?? '(no contract)', t.requester, t.owner ?? '-', t.subject.slice(0, 50)]);
+  const header = ['number', 'status', 'prio', 'plan', 'customer', 'requester', 'owner', 'subject'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
@@ -21,6 +21,7 @@ export type TicketWithOutgoing = TicketDetail & { outgoing: OutboxEntry[] };
 export function printTicket(t: TicketWithOutgoing): void {
   console.log(`#${t.number} ${t.subject}`);
   console.log(`  status ${t.status}, ${t.priority} ${t.kind}, plan ${t.plan}, customer ${t.customer ?? '(no contract)'}, requester ${t.requester}`);
+  console.log(`  owner ${t.owner ?? '(none yet)'}`);
   console.log(`  created ${t.createdAt}`);
   for (const target of ['response', 'intervention', 'resolution'] as const) {
     const deadline = t.deadlines[target];

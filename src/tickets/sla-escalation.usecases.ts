@@ -3,7 +3,7 @@
 // queues the escalation mails through the outbox, all in one transaction. The sla-timers
 // worker enqueues the returned outbound ids after commit.
 import { findEscalationContacts } from '../contracts/contracts.repository.ts';
-import type { ContractsConfig, Locale } from '../contracts/contracts.types.ts';
+import type { ContractsConfig } from '../contracts/contracts.types.ts';
 import type { Database, DbOrTx } from '../db/client.ts';
 import { formatDeadline, formatRemaining } from '../mail/format.models.ts';
 import type { Outbox } from '../mail/outbox.usecases.ts';
@@ -12,6 +12,7 @@ import type { SlaClocks, TimerDecision } from '../sla/sla-clocks.usecases.ts';
 import type { SlaTimer, TimerStage } from '../sla/sla.models.ts';
 import { createSlaRepository, type SlaClockRow } from '../sla/sla.repository.ts';
 import { recordSlaFacts } from './sla-facts.usecases.ts';
+import { escalationRecipients } from './ticket-people.models.ts';
 import { createTicketSlaRepository } from './ticket-sla.repository.ts';
 import { ticketReference } from './tickets.models.ts';
 import { createTicketsRepository, type TicketRow } from './tickets.repository.ts';
@@ -33,24 +34,18 @@ export function createSlaEscalation(deps: { db: Database; config: ContractsConfi
   const { db, config, outbox, slaClocks } = deps;
 
   /**
-   * Warning: the contract's account manager, else every technician. Breach: the account manager
-   * and the provider's managers. Keyed by the clock's version, so a retried job mails nobody twice.
+   * Warning: the ticket's owner and the contract's account manager, else every technician.
+   * Breach: the owner, the account manager and the provider's managers (ticket-people.models.ts).
+   * Keyed by the clock's version, so a retried job mails nobody twice.
    */
   async function queueEscalationMails(tx: DbOrTx, ticket: TicketRow, clock: SlaClockRow, stage: TimerStage, now: Date): Promise<string[]> {
     const { accountManager, customerName } = await findEscalationContacts(tx, ticket);
-    const technicians = config.provider.technicians;
-    const recipients =
-      stage === 'warn'
-        ? accountManager
-          ? [accountManager]
-          : technicians.map((t) => t.email)
-        : [...new Set([...(accountManager ? [accountManager] : []), ...config.provider.managers])];
+    const recipients = escalationRecipients(config, stage, ticket, accountManager);
     const kind = stage === 'warn' ? 'sla-warning' : 'sla-breach';
     const plan = config.plans[ticket.planKey];
     if (!plan) throw new HelpdeskError('contract.unknown_plan', `unknown plan "${ticket.planKey}"`);
     const ids: string[] = [];
-    for (const to of recipients) {
-      const locale: Locale = technicians.find((t) => t.email === to)?.locale ?? config.provider.locale;
+    for (const { address: to, locale } of recipients) {
       const id = await outbox.queue(tx, {
         idempotencyKey: `${kind}:${clock.ticketId}:${clock.target}:${clock.version}:${to}`,
         kind,

@@ -20,6 +20,10 @@ export type TagErrorCode =
   | 'invalid-start'
   | 'several-starts'
   | 'missing-reason'
+  /** `#assign` names no mail address */
+  | 'invalid-address'
+  /** `#assign` names an address that is not one of the provider's technicians (technician-reply.usecases.ts) */
+  | 'unknown-technician'
   /** resolving a written start (resolveWorkInterval): the start lies after the mail was written */
   | 'start-after-mail';
 

@@ -4,6 +4,7 @@
 // examples, and a customer's `#time 10h` must never count. A malformed tag is never dropped
 // silently: it lands in `errors` so the technician can be told which line and why.
 import { PRIORITIES, type Priority, type TicketKind } from '../contracts/contracts.types.ts';
+import { normalizeAddress, splitAddress } from '../shared/address.ts';
 import { findQuotedRegion, signatureStart } from './reply-quoting.models.ts';
 import { fail, parseDurationArgs, type Failure, type Outcome, type TagErrorCode } from './tag-values.models.ts';
 import { parseTimeArgs, type TimeTag } from './time-tag.models.ts';
@@ -21,7 +22,11 @@ export type Tag =
   | { type: 'priority'; priority: Priority }
   | { type: 'internal' }
   | { type: 'estimate'; ms: number }
-  | { type: 'kind'; kind: TicketKind };
+  | { type: 'kind'; kind: TicketKind }
+  /** the writer becomes the ticket's owner */
+  | { type: 'take' }
+  /** the ticket's owner becomes this technician (the caller checks it is one of the provider's) */
+  | { type: 'assign'; address: string };
 
 export interface TagError {
   /** the line as the technician wrote it */
@@ -55,6 +60,8 @@ const KEYWORDS: ReadonlyMap<string, TagType> = new Map<string, TagType>([
   ),
   ...(['kind', 'typ', 'type'] as const).map((k) => [k, 'kind'] as const),
   ...(['undo', 'ångra', 'angre', 'ongedaan', 'rückgängig', 'annuler'] as const).map((k) => [k, 'undo'] as const),
+  ...(['take', 'ta', 'tar', 'neem', 'overnemen', 'übernehmen', 'prendre'] as const).map((k) => [k, 'take'] as const),
+  ...(['assign', 'tilldela', 'tildel', 'tildele', 'toewijzen', 'zuweisen', 'assigner'] as const).map((k) => [k, 'assign'] as const),
 ]);
 
 const STATUS_WORDS: ReadonlyMap<string, TagStatus> = new Map<string, TagStatus>([
@@ -140,6 +147,19 @@ function parseTagArgs(type: TagType, keyword: string, args: readonly string[]): 
       );
     case 'internal':
       return { ok: true, value: { type: 'internal' } };
+    case 'take':
+      if (args.length > 0) return fail('unexpected-value', `#${keyword} takes no value (to give the ticket to someone else: #assign ADDRESS)`);
+      return { ok: true, value: { type: 'take' } };
+    case 'assign': {
+      const [word, ...extra] = args;
+      if (word === undefined) return fail('missing-value', `#${keyword} needs a technician's address, e.g. #${keyword} sara@example.com`);
+      // `<sara@x>` and `mailto:sara@x` as mail clients paste them; the same person whatever the case.
+      const address = normalizeAddress(word);
+      const parts = splitAddress(address);
+      if (parts === null || parts.localPart === '' || !parts.domain.includes('.')) return fail('invalid-address', `"${word}" is not a mail address`);
+      if (extra.length > 0) return fail('unexpected-value', `#${keyword} takes one address, remove "${extra.join(' ')}"`);
+      return { ok: true, value: { type: 'assign', address } };
+    }
   }
 }
 
@@ -177,7 +197,13 @@ function splitTagLine(line: string): TagLine | null {
  * header block on) is neither relayed nor read for tags; answers written between `>` lines are. Tags below the signature delimiter still count (some technicians put them last); there
  * a `#word` that is no keyword is taken for a signature hashtag and left as text.
  */
-export function parseTechnicianReply(text: string): ParsedTechnicianReply {
+export interface ParseTechnicianReplyOptions {
+  /** the provider's technicians: `#assign` to anyone else is a tag error (`unknown-technician`) */
+  technicians?: readonly string[];
+}
+
+export function parseTechnicianReply(text: string, options: ParseTechnicianReplyOptions = {}): ParsedTechnicianReply {
+  const technicians = options.technicians ? new Set(options.technicians.map((address) => normalizeAddress(address))) : null;
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const { end, headerLines } = findQuotedRegion(lines);
   const signature = signatureStart(lines, end);
@@ -217,12 +243,18 @@ export function parseTechnicianReply(text: string): ParsedTechnicianReply {
       errors.push({ line, lineNumber, code: parsed.code, reason: parsed.reason });
       continue;
     }
-    const first = firstLineOf.get(type);
+    if (parsed.value.type === 'assign' && technicians !== null && !technicians.has(parsed.value.address)) {
+      errors.push({ line, lineNumber, code: 'unknown-technician', reason: `${parsed.value.address} is not one of our technicians` });
+      continue;
+    }
+    // `#take` and `#assign` both name the owner: a second one of either is a duplicate.
+    const family: TagType = type === 'take' ? 'assign' : type;
+    const first = firstLineOf.get(family);
     if (type !== 'time' && first !== undefined) {
       errors.push({ line, lineNumber, code: 'duplicate-tag', reason: `#${tagLine.keyword} given twice (first on line ${first}); only the first counts` });
       continue;
     }
-    firstLineOf.set(type, lineNumber);
+    firstLineOf.set(family, lineNumber);
     tags.push(parsed.value);
   }
 

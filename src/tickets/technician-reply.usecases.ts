@@ -12,6 +12,7 @@ import type { SlaClocks } from '../sla/sla-clocks.usecases.ts';
 import type { SlaFact, SlaTicket } from '../sla/sla.models.ts';
 import { createSlaRepository } from '../sla/sla.repository.ts';
 import { parseTechnicianReply } from './tags.models.ts';
+import { nextOwner } from './ticket-people.models.ts';
 import type { TicketEvent, TicketEventRecord } from './ticket-events.models.ts';
 import { ticketReference } from './tickets.models.ts';
 import { createTicketsRepository, type TicketPatch, type TicketRow } from './tickets.repository.ts';
@@ -44,7 +45,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
       // The same content again (a redelivery) was applied the first time: log no time twice.
       if (input.messageRowId === null) return { outboundIds: [], slaChanged: false };
       const messageRowId = input.messageRowId;
-      const reply = parseTechnicianReply(parsed.text);
+      const reply = parseTechnicianReply(parsed.text, { technicians: config.provider.technicians.map((t) => t.email) });
       const outboundIds: string[] = [];
       let slaChanged = false;
       const ticketRef = ticketReference(ticket);
@@ -200,6 +201,12 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
             vars: { ticketNumber: ticket.number, subject: ticket.subject, reopenDays: Math.round(config.provider.reopenWindowMs / 86_400_000) },
           });
         }
+      }
+
+      const owner = nextOwner(config, ticket.owner, technician, tags);
+      if (owner) {
+        patch.owner = owner.to;
+        event({ type: 'owner', from: ticket.owner, to: owner.to, by, via: owner.via });
       }
 
       if (Object.keys(patch).length > 0) await tickets.update(ticket.id, { ...patch, updatedAt: at });

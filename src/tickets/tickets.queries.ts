@@ -5,6 +5,7 @@ import { customersTable } from '../contracts/contracts.tables.ts';
 import type { Database } from '../db/client.ts';
 import type { Tx } from '../db/client.ts';
 import { messagesTable } from '../mail/mail.tables.ts';
+import { normalizeAddress } from '../shared/address.ts';
 import { slaClocksTable } from '../sla/sla.tables.ts';
 import type { TicketStatus } from './tickets.models.ts';
 import { ticketEventsTable, ticketsTable, timeEntriesTable } from './tickets.tables.ts';
@@ -18,6 +19,8 @@ export interface TicketSummary {
   customer: string | null;
   plan: string;
   requester: string;
+  /** the technician who owns the ticket; null until one answers, `#take`s or is `#assign`ed */
+  owner: string | null;
   createdAt: string;
 }
 
@@ -68,9 +71,11 @@ function minorToDecimal(minor: number): string {
 
 export function createTicketQueries({ db }: { db: Database }) {
   return {
-    async list(filter: { status?: TicketStatus; customer?: string } = {}): Promise<TicketSummary[]> {
+    async list(filter: { status?: TicketStatus; customer?: string; owner?: string } = {}): Promise<TicketSummary[]> {
       const conditions: SQL[] = [];
       if (filter.status) conditions.push(eq(ticketsTable.status, filter.status));
+      // Any spelling of the address: `William <William@Trinax.example>` is william@trinax.example.
+      if (filter.owner) conditions.push(eq(sql`lower(${ticketsTable.owner})`, normalizeAddress(filter.owner)));
       if (filter.customer) {
         const c = filter.customer.toLowerCase();
         conditions.push(or(ilike(customersTable.name, c), sql`${c} = any(${customersTable.domains})`)!);
@@ -90,6 +95,7 @@ export function createTicketQueries({ db }: { db: Database }) {
         customer: customer ?? null,
         plan: t.planKey,
         requester: t.requester,
+        owner: t.owner,
         createdAt: t.createdAt.toISOString(),
       }));
     },
@@ -132,6 +138,7 @@ async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> 
     customer: row.customer ?? null,
     plan: t.planKey,
     requester: t.requester,
+    owner: t.owner,
     createdAt: t.createdAt.toISOString(),
     locale: t.locale,
     deadlines,

@@ -23,7 +23,7 @@ function ticket(id: number, status: TicketRow['status']): TicketRow {
   return {
     id, number: id, subject: 's', status, priority: 'P3', kind: 'incident', customerId: null, contractId: null, planKey: config.defaultPlan,
     requester: 'eva@acme.se', requesterName: null, locale: 'sv', timezone: 'Europe/Stockholm', serviceAddress: 'support@trinax.example',
-    createdAt: at, updatedAt: at, firstResponseAt: null, resolvedAt: null, closedAt: null, queuePriority: 1,
+    createdAt: at, updatedAt: at, firstResponseAt: null, resolvedAt: null, closedAt: null, queuePriority: 1, owner: null,
   };
 }
 

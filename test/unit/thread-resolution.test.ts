@@ -14,7 +14,7 @@ function ticket(id: number, number: number): TicketRow {
   return {
     id, number, subject: 'Printer', status: 'open', priority: 'P3', kind: 'incident', customerId: null, contractId: null, planKey: 'alert',
     requester: 'eva@acme.se', requesterName: null, locale: 'sv', timezone: 'Europe/Stockholm', serviceAddress: SERVICE,
-    createdAt: at, updatedAt: at, firstResponseAt: null, resolvedAt: null, closedAt: null, queuePriority: 1,
+    createdAt: at, updatedAt: at, firstResponseAt: null, resolvedAt: null, closedAt: null, queuePriority: 1, owner: null,
   };
 }
 

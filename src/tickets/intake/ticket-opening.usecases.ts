@@ -114,6 +114,7 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
       resolvedAt: null,
       closedAt: null,
       queuePriority: plan.queuePriority,
+      owner: null,
     };
     rows.push(ticket);
     if (writesInSendersLanguage(route) && loadedLanguageDetector() === null) undecided.push({ ticket, route, item });
