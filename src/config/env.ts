@@ -33,7 +33,14 @@ export interface AppEnv {
   imapUrl: string;
   smtp: SmtpEndpoint;
   contractsFile: string;
+  /**
+   * The reply-token secrets as one keyring string, newest first, separated by commas: the first
+   * signs new reply addresses, every one verifies (HELPDESK_SECRET, then HELPDESK_PREVIOUS_SECRETS).
+   * The reply-token functions take it as it is (src/mail/reply-token.models.ts, ReplySecrets).
+   */
   secret: string;
+  /** the same secrets as a list, newest first */
+  secrets: string[];
   logLevel: string;
   /** where .services/env was found, if it was used */
   servicesEnvFile: string | null;
@@ -50,6 +57,14 @@ export interface AppEnv {
 }
 
 const DEV_SECRET = 'local-demo-secret-not-for-production';
+
+/** `a, b,c` → [a, b, c]; empty entries (a trailing comma) are dropped. */
+function secretList(value: string): string[] {
+  return value
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+}
 
 export function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -106,7 +121,15 @@ const EnvSchema = z.object({
   IMAP_URL: z.string().min(1, 'is required'),
   SMTP_URL: z.string().min(1, 'is required'),
   CONTRACTS_FILE: z.string().default('./contracts.yaml'),
-  HELPDESK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // One secret, or several separated by commas during a rotation: the first signs, all verify.
+  HELPDESK_SECRET: z
+    .string()
+    .refine((value) => secretList(value).every((secret) => secret.length >= 16), 'each secret must be at least 16 characters (several are separated by commas)')
+    .optional(),
+  HELPDESK_PREVIOUS_SECRETS: z
+    .string()
+    .refine((value) => secretList(value).every((secret) => secret.length >= 16), 'each secret must be at least 16 characters (several are separated by commas)')
+    .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   HELPDESK_MAX_MAIL_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   HELPDESK_MAIL_ROOT: z.string().optional(),
@@ -158,6 +181,7 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
     throw new HelpdeskError('config.env_invalid', `environment is invalid${hint}`, { details: problems });
   }
   const data = parsed.data;
+  const secrets = [...new Set([...secretList(data.HELPDESK_SECRET ?? DEV_SECRET), ...secretList(data.HELPDESK_PREVIOUS_SECRETS ?? '')])];
   return {
     databaseUrl: data.DATABASE_URL,
     redisUrl: data.REDIS_URL,
@@ -166,7 +190,8 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
     imapMailboxes,
     smtp,
     contractsFile: data.CONTRACTS_FILE,
-    secret: data.HELPDESK_SECRET ?? DEV_SECRET,
+    secret: secrets.join(','),
+    secrets,
     insecureSecret: data.HELPDESK_SECRET === undefined,
     logLevel: data.LOG_LEVEL,
     servicesEnvFile,

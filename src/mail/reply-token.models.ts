@@ -45,14 +45,31 @@ function splitServiceAddress(serviceAddress: string): { local: string; domain: s
   return { local: parts.localPart, domain: parts.domain };
 }
 
-function assertSecret(secret: string): void {
-  if (secret.length === 0) throw new HelpdeskError('config.invalid', 'the reply-token secret (HELPDESK_SECRET) is empty');
+/**
+ * The reply-token secrets, newest first: the first signs, every one verifies, so reply addresses
+ * made before a rotation keep working while the old secret is listed. A string is the form
+ * HELPDESK_SECRET takes: one secret, or several separated by commas (a secret has no comma).
+ */
+export type ReplySecrets = string | readonly string[];
+
+export function replySecretList(secrets: ReplySecrets): string[] {
+  const list = (typeof secrets === 'string' ? secrets.split(',') : [...secrets]).map((secret) => secret.trim());
+  if (list.length === 0 || list.some((secret) => secret.length === 0)) {
+    throw new HelpdeskError('config.invalid', 'the reply-token secret (HELPDESK_SECRET) is empty');
+  }
+  return list;
+}
+
+/** The secret new reply addresses are signed with: the first of the list. */
+function signingSecret(secrets: ReplySecrets): string {
+  return replySecretList(secrets)[0]!;
 }
 
 export interface CreateReplyAddressInput {
   serviceAddress: string;
   ticketNumber: number;
-  secret: string;
+  /** signed with the first secret */
+  secret: ReplySecrets;
 }
 
 /** `support+17.<mac>@trinax.example` for ticket 17 of service address `support@trinax.example`. */
@@ -61,16 +78,23 @@ export function createReplyAddress(input: CreateReplyAddressInput): string {
   if (!Number.isSafeInteger(ticketNumber) || ticketNumber < 1) {
     throw new HelpdeskError('usage.invalid', `ticket number must be a positive integer, got ${ticketNumber}`);
   }
-  assertSecret(secret);
+  const signing = signingSecret(secret);
   const { local, domain } = splitServiceAddress(input.serviceAddress);
-  return `${local}+${ticketNumber}.${replyMac(secret, local, ticketNumber)}@${domain}`;
+  return `${local}+${ticketNumber}.${replyMac(signing, local, ticketNumber)}@${domain}`;
 }
 
 export interface ParseReplyTokenInput {
   /** every recipient the mail carried: To, Cc, Delivered-To, X-Original-To (display names allowed) */
   addresses: readonly string[];
   serviceAddresses: readonly string[];
-  secret: string;
+  /** every secret that verifies (the current one and those of a rotation) */
+  secret: ReplySecrets;
+}
+
+/** A recipient shaped like one of our reply addresses: the ticket number it names, and whether its MAC verifies. */
+export interface ReplyTokenCandidate {
+  ticketNumber: number;
+  valid: boolean;
 }
 
 /**
@@ -79,21 +103,34 @@ export interface ParseReplyTokenInput {
  * case-insensitively because some MTAs lower-case (or upper-case) the local part.
  */
 export function parseReplyToken(input: ParseReplyTokenInput): number | null {
-  assertSecret(input.secret);
+  return replyTokenCandidates(input).find((candidate) => candidate.valid)?.ticketNumber ?? null;
+}
+
+/**
+ * Every recipient shaped like a reply address of one of our service addresses, valid or not, in
+ * the order given. An invalid one (a secret that changed, a mangled address) names a ticket that
+ * is NOT proven: intake uses it only to keep a technician's unverifiable text on that ticket as
+ * an internal note, never to apply anything.
+ */
+export function replyTokenCandidates(input: ParseReplyTokenInput): ReplyTokenCandidate[] {
+  const secrets = replySecretList(input.secret);
   const services = new Set(input.serviceAddresses.map((address) => normalizeAddress(address)));
+  const candidates: ReplyTokenCandidate[] = [];
   for (const address of input.addresses) {
     const parts = splitAddress(bareAddress(address));
     if (parts === null) continue;
     const { mailbox: serviceLocal, tag } = splitPlusTag(parts.localPart);
     if (tag === null) continue;
     if (!services.has(`${serviceLocal}@${parts.domain}`)) continue;
-    const match = TOKEN.exec(tag);
+    const match = /^([1-9]\d{0,14})\.(.*)$/.exec(tag);
     if (!match) continue;
     const ticketNumber = Number(match[1]);
     if (!Number.isSafeInteger(ticketNumber)) continue;
-    const expected = Buffer.from(replyMac(input.secret, serviceLocal, ticketNumber), 'ascii');
-    const given = Buffer.from(match[2] ?? '', 'ascii');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return ticketNumber;
+    const given = Buffer.from(TOKEN.test(tag) ? (match[2] ?? '') : '', 'ascii');
+    const valid =
+      given.length === REPLY_MAC_LENGTH &&
+      secrets.some((secret) => timingSafeEqual(given, Buffer.from(replyMac(secret, serviceLocal, ticketNumber), 'ascii')));
+    candidates.push({ ticketNumber, valid });
   }
-  return null;
+  return candidates;
 }
