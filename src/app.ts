@@ -20,6 +20,7 @@ import type { Logger } from './shared/logger.ts';
 import { createSlaClocks } from './sla/sla-clocks.usecases.ts';
 import { createSlaEscalation, listSlaTimers } from './tickets/sla-escalation.usecases.ts';
 import { createIntake } from './tickets/intake.usecases.ts';
+import { reportUndeliveredAck } from './tickets/delivery-failure.usecases.ts';
 import { createIntakeWorker, type IntakeWorker } from '../workers/intake.ts';
 import { createOutboundMailWorker, OUTBOUND_CONCURRENCY } from '../workers/outbound-mail.ts';
 import { createSlaTimersWorker } from '../workers/sla-timers.ts';
@@ -177,7 +178,19 @@ export function createBot(options: BotOptions): Bot {
       if (roles.has('mailer')) {
         // One SMTP session per two jobs in flight: the other half is claiming or recording rows.
         sender = createSmtpSender(env.smtp, { maxConnections: OUTBOUND_CONCURRENCY / 2 });
-        workers.push(createOutboundMailWorker({ connection: queues.connection, prefix: queues.prefix, db: db.db, sender, clock, logger, events: operator?.outboundEvents }));
+        workers.push(
+          createOutboundMailWorker({
+            connection: queues.connection,
+            prefix: queues.prefix,
+            db: db.db,
+            sender,
+            clock,
+            logger,
+            events: operator?.outboundEvents,
+            reportRefused: (tx, refused) => reportUndeliveredAck(tx, { config, outbox }, refused, clock.now()),
+            queueMail: (ids) => queues.enqueueOutbound(ids, { background: true }),
+          }),
+        );
       }
       if (roles.has('sla')) {
         workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla: slaEscalation, queues, clock, logger, onFired: operator?.slaFired }));

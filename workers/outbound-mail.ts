@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { OUTBOUND_MAIL_QUEUE, type OutboundJobData } from '../src/adapters/queue/queues.ts';
 import { isPermanentDeliveryError, type MailSender, type OutgoingMail } from '../src/adapters/smtp/smtp-sender.ts';
-import type { Database } from '../src/db/client.ts';
+import type { Database, Tx } from '../src/db/client.ts';
 import { outboundMailsTable } from '../src/mail/mail.tables.ts';
 import type { Clock } from '../src/shared/clock.ts';
 import { errorMessage } from '../src/shared/errors.ts';
@@ -88,6 +88,13 @@ export function createOutboundMailWorker(deps: {
   logger: Logger;
   concurrency?: number;
   events?: OutboundMailEvents;
+  /**
+   * A mail refused for good: queue whatever must tell somebody (an acknowledgement that never
+   * reached its customer), in the transaction that marks the row failed; returns outbound ids.
+   */
+  reportRefused?: (tx: Tx, refused: { outboundId: string; kind: string; ticketId: number | null; to: string[]; error: string }) => Promise<string[]>;
+  /** queues outbound ids (those reportRefused returned) */
+  queueMail?: (ids: string[]) => Promise<void>;
 }) {
   const { db, sender, logger, clock } = deps;
   const t = outboundMailsTable;
@@ -147,10 +154,16 @@ export function createOutboundMailWorker(deps: {
         const permanent = isPermanentDeliveryError(err);
         logger.warn({ outboundId, err: message, permanent }, 'mail send failed');
         // If this update fails too, the row stays `sending` and the retried job claims it again.
-        await db
-          .update(t)
-          .set({ state: permanent ? 'failed' : 'queued', lastError: message.slice(0, 2000) })
-          .where(eq(t.id, outboundId));
+        // A refusal for good and the notices it causes are recorded together, or not at all.
+        const noticeIds = await db.transaction(async (tx) => {
+          await tx
+            .update(t)
+            .set({ state: permanent ? 'failed' : 'queued', lastError: message.slice(0, 2000) })
+            .where(eq(t.id, outboundId));
+          if (!permanent || !deps.reportRefused) return [];
+          return deps.reportRefused(tx, { outboundId, kind: row.kind, ticketId: row.ticketId, to: row.to, error: message });
+        });
+        if (noticeIds.length > 0) await deps.queueMail?.(noticeIds);
         deps.events?.failed(row, err, permanent, (performance.now() - started) / 1000);
         if (permanent) throw new UnrecoverableError(message);
         throw err;

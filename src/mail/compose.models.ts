@@ -16,6 +16,7 @@ export const MAIL_KINDS = [
   'technician-time-receipt',
   'timebank-threshold',
   'prepaid-ended',
+  'ack-undelivered',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -37,6 +38,7 @@ export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 
   resolved: 'auto-generated',
   'timebank-threshold': 'auto-generated',
   'prepaid-ended': 'auto-generated',
+  'ack-undelivered': 'auto-generated',
   'technician-reply': null,
 };
 

@@ -107,6 +107,20 @@ export type MailVars = {
     remaining: string;
   };
   /** to the customer's managers and the account manager: the prepaid account ended (no ticket) */
+  /** to the account manager (else the provider's managers): a ticket's acknowledgement was refused for good */
+  'ack-undelivered': {
+    providerName: string;
+    ticketNumber: number;
+    subject: string;
+    customerName: string | null;
+    /** the refused recipients, comma-separated */
+    to: string;
+    /** the mail server's answer */
+    error: string;
+    /** the outbound row, for `helpdesk outbox retry` */
+    outboundId: string;
+    forAccountManager: boolean;
+  };
   'prepaid-ended': {
     providerName: string;
     customerName: string;

@@ -78,6 +78,16 @@ const samples: { [K in MailKind]: MailVars[K] } = {
     used: '12h',
     remaining: '3h',
   },
+  'ack-undelivered': {
+    providerName: 'Trinax',
+    ticketNumber: 17,
+    subject: 'Printer down',
+    customerName: 'Acme AB',
+    to: 'eva@-bad-.se',
+    error: '501 Error: Bad recipient address',
+    outboundId: '7c0f3a52-1d1e-4a7e-9d55-0c6a6f1c2b11',
+    forAccountManager: true,
+  },
   'prepaid-ended': {
     providerName: 'Brødrene Johnsen',
     customerName: 'Nordic CNC AS',
