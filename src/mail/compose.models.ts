@@ -17,6 +17,8 @@ export const MAIL_KINDS = [
   'timebank-threshold',
   'prepaid-ended',
   'ack-undelivered',
+  'technician-customer-reply',
+  'technician-unverified',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -39,6 +41,8 @@ export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 
   'timebank-threshold': 'auto-generated',
   'prepaid-ended': 'auto-generated',
   'ack-undelivered': 'auto-generated',
+  'technician-customer-reply': 'auto-generated',
+  'technician-unverified': 'auto-replied',
   'technician-reply': null,
 };
 

@@ -64,6 +64,32 @@ export type MailVars = {
     }[];
   };
   'technician-reply': CommonVars & { body: string; technicianName: string };
+  /** to the ticket's owner (else the account manager, else every technician): the customer wrote again */
+  'technician-customer-reply': CommonVars & {
+    customerName: string | null;
+    requester: string;
+    requesterName: string | null;
+    /** the reply reopened a resolved ticket */
+    reopened: boolean;
+    /** the ticket's status after the reply */
+    status: string;
+    /** the customer's new text, quoted history stripped */
+    text: string;
+    /** the ticket's reply address, also the mail's Reply-To */
+    replyAddress: string;
+  };
+  /**
+   * To a known technician whose mail could not be verified: why (intake's UnverifiedReason) and
+   * how to answer. `ticketNumber` and `replyAddress` are null when no ticket could be told.
+   */
+  'technician-unverified': {
+    providerName: string;
+    recipientName?: string | null;
+    ticketNumber: number | null;
+    subject: string;
+    reason: 'no-reply-address' | 'invalid-reply-address' | 'unauthenticated';
+    replyAddress: string | null;
+  };
   'sla-warning': SlaVars;
   'sla-breach': SlaVars;
   /**

@@ -88,6 +88,23 @@ const samples: { [K in MailKind]: MailVars[K] } = {
     outboundId: '7c0f3a52-1d1e-4a7e-9d55-0c6a6f1c2b11',
     forAccountManager: true,
   },
+  'technician-customer-reply': {
+    ...common,
+    customerName: 'Acme AB',
+    requester: 'eva@acme.se',
+    requesterName: 'Eva Svensson',
+    reopened: false,
+    status: 'open',
+    text: 'It still does not print.',
+    replyAddress: 'support+17.abcdefghij@trinax.example',
+  },
+  'technician-unverified': {
+    providerName: 'Trinax',
+    ticketNumber: 17,
+    subject: 'Printer & <toner>',
+    reason: 'invalid-reply-address',
+    replyAddress: 'support+17.abcdefghij@trinax.example',
+  },
   'prepaid-ended': {
     providerName: 'Brødrene Johnsen',
     customerName: 'Nordic CNC AS',
@@ -165,6 +182,50 @@ describe('createTemplateRenderer', () => {
     expect(mail.subject).toBe('[#17] Tid korrigerad: -30m');
     expect(mail.text).toContain('Korrigering: -30m\nAnledning: fel ärende\n');
     expect(mail.text).toContain('Avtalet har ingen timbank');
+  });
+
+  it('tells the owner in English who replied, what they newly wrote and where to answer', () => {
+    const mail = renderer.render('technician-customer-reply', 'en', { ...samples['technician-customer-reply'], recipientName: 'William Käkelä' });
+    expect(mail.subject).toBe('[#17] The customer replied: Printer & <toner>');
+    expect(mail.text).toBe(
+      [
+        'Hi William Käkelä,',
+        '',
+        'Eva Svensson <eva@acme.se> (Acme AB) replied on ticket #17 (Printer & <toner>).',
+        '',
+        '--- The customer wrote ---',
+        'It still does not print.',
+        '---',
+        '',
+        'To answer the customer, reply to this email (reply address: support+17.abcdefghij@trinax.example). Tag lines such as #time 30m or #status waiting work as usual.',
+        '',
+      ].join('\n'),
+    );
+    expect(mail.html).toContain('Eva Svensson &lt;eva@acme.se&gt;');
+  });
+
+  it('says in Swedish that a customer reopened a resolved ticket', () => {
+    const mail = renderer.render('technician-customer-reply', 'sv', { ...samples['technician-customer-reply'], reopened: true });
+    expect(mail.subject).toBe('[#17] Återöppnat av kunden: Printer & <toner>');
+    expect(mail.text).toContain('Ärendet var löst och är öppet igen.');
+  });
+
+  it.each([
+    ['en', 'no-reply-address', 'it was not sent to a ticket’s reply address'],
+    ['sv', 'invalid-reply-address', 'svarsadressen det skickades till är inte giltig'],
+    ['nb', 'unauthenticated', 'kunne ikke bekrefte at den kommer fra domenet ditt'],
+    ['nl', 'no-reply-address', 'niet naar het antwoordadres van een ticket gestuurd'],
+  ] as const)('tells an unverifiable technician in %s why (%s) and how to answer', (locale, reason, why) => {
+    const mail = renderer.render('technician-unverified', locale, { ...samples['technician-unverified'], reason });
+    expect(mail.text).toContain(why);
+    expect(mail.text).toContain('support+17.abcdefghij@trinax.example');
+  });
+
+  it('tells an unverifiable technician when no ticket could be told, without a ticket tag', () => {
+    const mail = renderer.render('technician-unverified', 'en', { ...samples['technician-unverified'], ticketNumber: null, replyAddress: null, subject: 'Re: printer', reason: 'no-reply-address' });
+    expect(mail.subject).toBe('Your mail could not be verified: Re: printer');
+    expect(mail.text).toContain('We could not tell which ticket it belongs to');
+    expect(mail.text).toContain('How to answer: reply to the latest notice about the ticket, and send your text and tag lines again.');
   });
 
   it('writes the English acknowledgement in full', () => {
