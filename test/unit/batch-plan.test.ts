@@ -35,7 +35,7 @@ function input(entries: { mail: InboundMail; outcome: ParseOutcome }[], over: Pa
     if (!outcome.ok) continue;
     const item: BatchMail = { mail, parsed: outcome.mail, sender: outcome.mail.from!.address, automation: { automatic: false, reasons: [] }, rawMailId: 0 };
     items.set(mail.uid, { item, index: index++ });
-    keys.set(item, { tokenNumber: null, referencedIds: outcome.mail.inReplyTo ? [outcome.mail.inReplyTo] : [], subjectNumber: null });
+    keys.set(item, { tokenNumber: null, invalidTokenNumber: null, referencedIds: outcome.mail.inReplyTo ? [outcome.mail.inReplyTo] : [], subjectNumber: null });
   }
   return {
     config, mailboxId: 1, uidValidity: 5, mails: entries.map((e) => e.mail), parsed: entries.map((e) => e.outcome), parsedByUid: items,
@@ -88,13 +88,73 @@ describe('planBatch', () => {
     expect(plan.messages).toHaveLength(0);
   });
 
-  it('writes a reply to an open ticket in bulk, and opens a new ticket for a reply to a closed one', () => {
+  it('leaves a customer reply to an open ticket to the one-by-one path (its owner is told), and opens a new ticket for a reply to a closed one', () => {
     const open = ticket(8, 'open');
     const closed = ticket(9, 'closed');
     const lookup = { ticketsById: new Map([[8, open], [9, closed]]), ticketIdByMessageId: new Map([['<a8@x>', 8], ['<a9@x>', 9]]) };
     const plan = planBatch(input([parsedMail(50, { inReplyTo: '<a8@x>' }), parsedMail(51, { inReplyTo: '<a9@x>' })], {}, lookup));
-    expect(plan.touches).toEqual([{ id: 8, at, opens: null }]);
+    expect(plan.stateful).toMatchObject([{ ticketId: 8, technician: null }]);
+    expect(plan.touches).toEqual([]);
     expect(plan.toOpen.map((o) => o.item.mail.uid)).toEqual([51]);
     expect(plan.events).toEqual([{ ticketId: 9, at, event: { type: 'follow_up_after_close', messageId: '<m51@acme.se>' } }]);
+  });
+
+  it('writes an out-of-office reply to an open ticket in bulk: nobody is told, nothing changes', () => {
+    const open = ticket(8, 'open');
+    const lookup = { ticketsById: new Map([[8, open]]), ticketIdByMessageId: new Map([['<a8@x>', 8]]) };
+    const base = input([parsedMail(52, { inReplyTo: '<a8@x>' })], {}, lookup);
+    for (const { item } of base.parsedByUid.values()) item.automation = { automatic: true, reasons: ['auto-submitted'] };
+    const plan = planBatch(base);
+    expect(plan.stateful).toEqual([]);
+    expect(plan.messages).toMatchObject([{ fields: { ticketId: 8, author: 'automatic' } }]);
+    expect(plan.touches).toEqual([]);
+  });
+
+  describe('a known technician’s mail', () => {
+    const william = config.provider.technicians[0]!;
+    const open = ticket(8, 'open');
+    const technicianMail = (uid: number, fields: Partial<ParsedInbound>, keys: Partial<ThreadKeys>, proven = true, lookup: Partial<ThreadLookup> = {}) => {
+      const base = input([parsedMail(uid, { from: { address: william.email, name: 'William' }, ...fields })], { technicianOf: () => ({ technician: william, proven }) }, {
+        ticketsById: new Map([[8, open]]),
+        ticketsByNumber: new Map([[8, open]]),
+        ...lookup,
+      });
+      for (const [item, k] of base.keys) (base.keys as Map<BatchMail, ThreadKeys>).set(item, { ...k, ...keys });
+      return planBatch(base);
+    };
+
+    it('is applied one by one when it came by a valid reply address and our server authenticated it', () => {
+      const plan = technicianMail(60, {}, { tokenNumber: 8 });
+      expect(plan.stateful).toMatchObject([{ ticketId: 8, technician: { email: william.email } }]);
+      expect(plan.unverified).toEqual([]);
+    });
+
+    it('is kept as an internal note and answered when our server did not authenticate it', () => {
+      const plan = technicianMail(61, {}, { tokenNumber: 8 }, false);
+      expect(plan.stateful).toEqual([]);
+      expect(plan.messages).toMatchObject([{ fields: { ticketId: 8, author: 'unverified', internal: true } }]);
+      expect(plan.events).toMatchObject([{ ticketId: 8, event: { type: 'technician_unverified', reason: 'unauthenticated' } }]);
+      expect(plan.unverified).toMatchObject([{ ticketId: 8, reason: 'unauthenticated' }]);
+    });
+
+    it('is kept on the ticket a reply address names whose code does not verify (an old secret, a mangled address)', () => {
+      const plan = technicianMail(62, {}, { invalidTokenNumber: 8 });
+      expect(plan.messages).toMatchObject([{ fields: { ticketId: 8, author: 'unverified', internal: true } }]);
+      expect(plan.unverified).toMatchObject([{ ticketId: 8, reason: 'invalid-reply-address' }]);
+    });
+
+    it('is kept on the ticket it references when it did not go to a reply address (a reply to an old mail)', () => {
+      const plan = technicianMail(63, { inReplyTo: '<a8@x>' }, { referencedIds: ['<a8@x>'] }, true, { ticketIdByMessageId: new Map([['<a8@x>', 8]]) });
+      expect(plan.messages).toMatchObject([{ fields: { ticketId: 8, author: 'unverified', internal: true } }]);
+      expect(plan.unverified).toMatchObject([{ ticketId: 8, reason: 'no-reply-address' }]);
+    });
+
+    it('is kept without a ticket, opens none, and is answered when no ticket can be told', () => {
+      const plan = technicianMail(64, {}, {});
+      expect(plan.toOpen).toEqual([]);
+      expect(plan.messages).toMatchObject([{ fields: { ticketId: null, author: 'unverified', internal: true } }]);
+      expect(plan.events).toEqual([]);
+      expect(plan.unverified).toMatchObject([{ ticketId: null, reason: 'no-reply-address' }]);
+    });
   });
 });

@@ -11,6 +11,7 @@ import type { BatchMail, InboundMail } from './intake-context.ts';
 import { PROCESSED, acceptsFollowUp, followUpChangesTicket, type IntakeOutcome } from './intake.models.ts';
 import type { QuarantineRow } from './intake.repository.ts';
 import type { EndedContracts } from '../../contracts/routing.models.ts';
+import { technicianReplyVerdict, type UnverifiedReason } from './follow-up-notices.models.ts';
 import { routeNewTicket, type TicketToOpen } from './ticket-opening.usecases.ts';
 import { resolveThread, type ThreadKeys, type ThreadLookup } from './thread-resolution.ts';
 
@@ -26,6 +27,18 @@ export interface StatefulMail {
   item: BatchMail;
   ticketId: number;
   technician: Technician | null;
+}
+
+/**
+ * A known technician's mail that cannot be trusted: kept (on its ticket when one can be told, as
+ * an internal note) by the bulk writes; the answer to the technician is queued afterwards, one
+ * by one (answerUnverifiedTechnicians), so its once-an-hour limit sees the answers before it.
+ */
+export interface UnverifiedTechnicianMail {
+  item: BatchMail;
+  ticketId: number | null;
+  technician: Technician;
+  reason: UnverifiedReason;
 }
 
 /** Raw bytes not stored yet, and every row that will point at them once their id is allocated. */
@@ -49,6 +62,7 @@ export interface BatchPlan {
   /** Message-IDs of our mails that bounced */
   bounced: string[];
   stateful: StatefulMail[];
+  unverified: UnverifiedTechnicianMail[];
 }
 
 export interface BatchPlanInput {
@@ -82,6 +96,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
     events: [],
     bounced: [],
     stateful: [],
+    unverified: [],
   };
   const newRaw = new Map<string, NewRawMail>();
   const rawFor = (sha256: string, raw: Buffer, user: { rawMailId: number }) => {
@@ -142,17 +157,42 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       return;
     }
     let ticket: TicketRow | null = thread.kind === 'ticket' ? thread.ticket : null;
-    const technician = ticket && thread.kind === 'ticket' && thread.via === 'token' ? input.technicianOf(item) : null;
-    if (ticket && technician && !technician.proven) {
-      // Token and address match, but our server could not authenticate the domain: keep the
-      // mail on the ticket as an internal note, apply no tags, relay nothing.
-      message({ ticketId: ticket.id, author: 'unverified', internal: true });
-      plan.events.push({ ticketId: ticket.id, at, event: { type: 'technician_unverified', from: item.sender, authenticationResults: parsed.authenticationResults } });
-      return;
+    const technician = input.technicianOf(item);
+    if (technician) {
+      const keys = input.keys.get(item)!;
+      const verdict = technicianReplyVerdict({
+        via: thread.kind === 'ticket' ? thread.via : null,
+        invalidToken: keys.invalidTokenNumber !== null,
+        authenticated: technician.proven,
+      });
+      if (ticket && verdict.verified) {
+        // Tags and relay change the ticket: handled after the bulk writes, in order.
+        plan.stateful.push({ item, ticketId: ticket.id, technician: technician.technician });
+        statefulTickets.add(ticket.id);
+        return;
+      }
+      if (!verdict.verified) {
+        // Never lost, never applied: the text stays (on its ticket when one can be told, even by
+        // a reply address that does not verify) as an internal note; no tag counts, nothing is
+        // relayed, and the technician is told why and how to answer.
+        const noteTicket = ticket ?? (keys.invalidTokenNumber !== null ? (lookup.ticketsByNumber.get(keys.invalidTokenNumber) ?? null) : null);
+        message({ ticketId: noteTicket?.id ?? null, author: 'unverified', internal: true });
+        if (noteTicket) {
+          plan.events.push({
+            ticketId: noteTicket.id,
+            at,
+            event: { type: 'technician_unverified', from: item.sender, authenticationResults: parsed.authenticationResults, reason: verdict.reason },
+          });
+        }
+        plan.unverified.push({ item, ticketId: noteTicket?.id ?? null, technician: technician.technician, reason: verdict.reason });
+        return;
+      }
     }
-    if (ticket && (technician || statefulTickets.has(ticket.id) || (!automation.automatic && followUpChangesTicket(ticket.status)))) {
-      // Changes the ticket beyond a message, or follows a mail that does: handled after the bulk writes, in order.
-      plan.stateful.push({ item, ticketId: ticket.id, technician: technician?.technician ?? null });
+    // A customer's reply that joins its ticket is told to the ticket's people, and a reply to a
+    // waiting or resolved ticket changes it: both one by one after the bulk writes. So is every
+    // later mail on a ticket an earlier one of the batch handles that way.
+    if (ticket && (statefulTickets.has(ticket.id) || (!automation.automatic && (followUpChangesTicket(ticket.status) || acceptsFollowUp(ticket, at, config.provider.reopenWindowMs))))) {
+      plan.stateful.push({ item, ticketId: ticket.id, technician: null });
       statefulTickets.add(ticket.id);
       return;
     }

@@ -8,6 +8,7 @@ import { createTechnicianReplyHandler } from '../technician-reply.usecases.ts';
 import type { TicketRow } from '../tickets.repository.ts';
 import type { BatchContext, BatchMail } from './intake-context.ts';
 import type { InboundMessageRow } from './intake.repository.ts';
+import { notifyCustomerReply } from './follow-up-notices.usecases.ts';
 import { acceptsFollowUp } from './intake.models.ts';
 import { openTickets, routeNewTicket } from './ticket-opening.usecases.ts';
 
@@ -66,7 +67,8 @@ export async function handleTechnicianReply(ctx: BatchContext, item: BatchMail, 
 /**
  * A customer's mail on a ticket that may have moved on: a closed ticket (or a resolution older
  * than the reopen window) starts a new ticket; a waiting one resumes its clocks; a resolved one
- * reopens. Automatic mail (out-of-office) is stored and changes nothing.
+ * reopens; and the ticket's owner (else the account manager, else every technician) is told,
+ * with the customer's new text. Automatic mail (out-of-office) is stored and changes nothing.
  */
 export async function handleCustomerMail(ctx: BatchContext, item: BatchMail, ticketId: number): Promise<void> {
   const at = item.mail.internalDate;
@@ -82,6 +84,8 @@ export async function handleCustomerMail(ctx: BatchContext, item: BatchMail, tic
   ]);
   if (!ticket || automatic) return;
   await resumeOnCustomerReply(ctx, ticket, at);
+  const after = await ctx.tickets.findById(ticket.id);
+  if (after) await notifyCustomerReply(ctx, item, after, ticket.status);
 }
 
 async function resumeOnCustomerReply(ctx: BatchContext, ticket: TicketRow, at: Date): Promise<void> {

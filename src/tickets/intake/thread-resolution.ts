@@ -2,7 +2,7 @@
 // `[#N]` in the subject when the sender already takes part in ticket N. Every key of the batch
 // is looked up in ONE round trip (threadingKeys → lookupThreads); the decision per mail is then
 // pure (resolveThread), and also sees tickets the same batch opens before it.
-import { parseReplyToken } from '../../mail/reply-token.models.ts';
+import { replyTokenCandidates, type ReplySecrets } from '../../mail/reply-token.models.ts';
 import { decideThread, extractSubjectTicketNumber, referencedMessageIds } from '../../mail/threading.models.ts';
 import type { TicketRow } from '../tickets.repository.ts';
 import type { BatchMail } from './intake-context.ts';
@@ -11,6 +11,12 @@ import { participationKey, type IntakeRepository } from './intake.repository.ts'
 /** What one mail could be threaded by, read from its headers once. */
 export interface ThreadKeys {
   tokenNumber: number | null;
+  /**
+   * The ticket a reply address names whose MAC does not verify (a secret no longer listed, a
+   * mangled address). Never threads a mail: it only tells which ticket a known technician's
+   * unverifiable text belongs on, as an internal note.
+   */
+  invalidTokenNumber: number | null;
   referencedIds: string[];
   subjectNumber: number | null;
 }
@@ -22,10 +28,12 @@ export interface ThreadLookup {
   participations: Set<string>;
 }
 
-export function threadKeysOf(item: BatchMail, serviceAddresses: readonly string[], secret: string): ThreadKeys {
+export function threadKeysOf(item: BatchMail, serviceAddresses: readonly string[], secret: ReplySecrets): ThreadKeys {
   const { parsed } = item;
+  const candidates = replyTokenCandidates({ addresses: parsed.recipients, serviceAddresses, secret });
   return {
-    tokenNumber: parseReplyToken({ addresses: parsed.recipients, serviceAddresses, secret }),
+    tokenNumber: candidates.find((candidate) => candidate.valid)?.ticketNumber ?? null,
+    invalidTokenNumber: candidates.find((candidate) => !candidate.valid)?.ticketNumber ?? null,
     referencedIds: referencedMessageIds({ inReplyTo: parsed.inReplyTo, references: parsed.references }),
     subjectNumber: extractSubjectTicketNumber(parsed.subject),
   };
@@ -42,6 +50,7 @@ export async function lookupThreads(
   const pairs: { number: number; sender: string }[] = [];
   for (const { item, keys } of items) {
     if (keys.tokenNumber !== null) numbers.add(keys.tokenNumber);
+    else if (keys.invalidTokenNumber !== null) numbers.add(keys.invalidTokenNumber);
     for (const id of keys.referencedIds) messageIds.add(id);
     if (keys.subjectNumber !== null && keys.tokenNumber === null) {
       numbers.add(keys.subjectNumber);
