@@ -62,7 +62,7 @@ export interface QuarantineRow {
 const TICKET_COLUMNS = sql.raw(`t.id::float8 as "id", t.number, t.subject, t.status, t.priority, t.kind, t.customer_id as "customerId",
   t.contract_id as "contractId", t.plan_key as "planKey", t.requester, t.requester_name as "requesterName", t.locale, t.timezone,
   t.service_address as "serviceAddress", t.created_at as "createdAt", t.updated_at as "updatedAt",
-  t.first_response_at as "firstResponseAt", t.resolved_at as "resolvedAt", t.closed_at as "closedAt", t.queue_priority as "queuePriority"`);
+  t.first_response_at as "firstResponseAt", t.resolved_at as "resolvedAt", t.closed_at as "closedAt", t.queue_priority as "queuePriority", t.owner`);
 
 export function createIntakeRepository({ db }: { db: DbOrTx }) {
   const json = (rows: unknown) => sql.param(JSON.stringify(rows));
