@@ -3,11 +3,15 @@
 // Start-up time: a command loads only what it uses. Only commander and plain constant modules are
 // imported here; every action imports its implementation when it runs (`--help` and
 // `contracts check` answer without loading the bot, the database driver or the mail libraries).
-import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
 import { ALL_ROLES, type Role } from '../config/roles.ts';
 import { PRIORITIES, SLA_TARGETS, type Priority, type SlaTargetName } from '../contracts/contracts.types.ts';
 import type { Database } from '../db/client.ts';
-import { HelpdeskError, isHelpdeskError } from '../shared/errors.ts';
+import { HelpdeskError } from '../shared/errors.ts';
+import { PROJECT_ROOT } from '../shared/project-root.ts';
+import { describeFailure, EXIT_CODES, unreachableReason } from './cli-failure.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
 import { registerBillingCommands } from './billing-quote.ts';
 import { registerOutboxCommands } from './outbox.ts';
@@ -16,25 +20,53 @@ import { registerTimeBankCommands } from './timebank.ts';
 
 /** A short-lived connection for one command. */
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const [{ connectDatabase }, { loadEnv }] = await Promise.all([import('../db/client.ts'), import('../config/env.ts')]);
-  const handle = connectDatabase(loadEnv().databaseUrl, { max: 2 });
+  const [{ connectDatabase }, { loadDatabaseEnv }] = await Promise.all([import('../db/client.ts'), import('../config/env.ts')]);
+  const { databaseUrl } = loadDatabaseEnv();
+  // An unreachable host answers after this long, not after the driver's 30 s.
+  const handle = connectDatabase(databaseUrl, { max: 2, connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS });
   try {
     return await work(handle.db);
+  } catch (err) {
+    const reason = unreachableReason(err);
+    if (!reason) throw err;
+    const url = new URL(databaseUrl);
+    throw new HelpdeskError('db.unavailable', `cannot reach Postgres at ${url.hostname}:${url.port || 5432}: ${reason}`, { cause: err });
   } finally {
     await handle.close();
   }
 }
 
+const CONNECT_TIMEOUT_SECONDS = 10;
+const TICKETS_PER_PAGE = 50;
+
+function positiveInteger(text: string, option: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new HelpdeskError('usage.invalid', `${option}: "${text}" is not a whole number above zero`);
+  return n;
+}
+
+// `helpdesk … | head` closes our stdout early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+  throw err;
+});
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 const program = new Command();
 program.name('helpdesk').description('Email-driven helpdesk bot that knows support contracts').option('--verbose', 'print stack traces on errors');
+program.version(packageVersion(), '-V, --version', 'print the version');
+// Usage errors (unknown option, missing argument) throw instead of exiting with 1: they exit 2.
+program.exitOverride();
 
 program
   .command('migrate')
   .description('apply the database migrations (idempotent)')
   .action(async () => {
-    const [{ loadEnv }, { runMigrations }] = await Promise.all([import('../config/env.ts'), import('../db/client.ts')]);
-    const env = loadEnv();
-    await runMigrations(env.databaseUrl);
+    const [{ loadDatabaseEnv }, { runMigrations }] = await Promise.all([import('../config/env.ts'), import('../db/client.ts')]);
+    await runMigrations(loadDatabaseEnv().databaseUrl);
     console.log('migrations applied');
   });
 
@@ -148,12 +180,21 @@ program
   .addOption(new Option('--status <status>', 'ticket status').choices([...TICKET_STATUSES]))
   .option('--customer <customer>', "a customer's name or one of its domains")
   .option('--owner <address>', "tickets a technician owns (the technician's address)")
+  .option('--page <n>', 'which page of --page-size tickets', '1')
+  .option('--page-size <n>', 'tickets per page', String(TICKETS_PER_PAGE))
+  .option('--all', 'every ticket, no pages')
   .option('--json', 'machine-readable output')
-  .action(async (opts: { status?: TicketStatus; customer?: string; owner?: string; json?: boolean }) => {
+  .action(async (opts: { status?: TicketStatus; customer?: string; owner?: string; page: string; pageSize: string; all?: boolean; json?: boolean }) => {
     const [{ createTicketQueries }, { printTicketList }] = await Promise.all([import('../tickets/tickets.queries.ts'), import('./render.ts')]);
-    const list = await withDatabase((db) => createTicketQueries({ db }).list(opts));
+    const page = positiveInteger(opts.page, '--page');
+    const size = positiveInteger(opts.pageSize, '--page-size');
+    // one more than the page holds: tells whether there is a next page without counting them all
+    const window = opts.all ? undefined : { limit: size + 1, offset: (page - 1) * size };
+    const found = await withDatabase((db) => createTicketQueries({ db }).list({ status: opts.status, customer: opts.customer, owner: opts.owner, page: window }));
+    const list = opts.all ? found : found.slice(0, size);
     if (opts.json) console.log(JSON.stringify(list, null, 2));
     else printTicketList(list);
+    if (!opts.all && found.length > size) console.error(`page ${page}: tickets ${(page - 1) * size + 1}-${page * size}; more with --page ${page + 1} (or --all)`);
   });
 
 program
@@ -188,15 +229,16 @@ program
   });
 
 function fail(err: unknown): never {
-  const verbose = program.opts<{ verbose?: boolean }>().verbose || process.argv.includes('--verbose');
-  if (isHelpdeskError(err)) {
-    console.error(`error: ${err.message}`);
-    for (const line of err.details) console.error(`  ${line}`);
-  } else {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof CommanderError) {
+    // commander has printed its message (or the help, or the version) already
+    process.exit(err.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage);
   }
+  const verbose = program.opts<{ verbose?: boolean }>().verbose || process.argv.includes('--verbose');
+  const failure = describeFailure(err);
+  console.error(`error: ${failure.lines[0]}`);
+  for (const line of failure.lines.slice(1)) console.error(line);
   if (verbose && err instanceof Error && err.stack) console.error(err.stack);
-  process.exit(1);
+  process.exit(failure.exitCode);
 }
 
 try {

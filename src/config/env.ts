@@ -201,3 +201,23 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
     stopTimeoutMs: data.HELPDESK_STOP_TIMEOUT_MS,
   };
 }
+
+/**
+ * What a command that only reads or writes the database needs (`tickets`, `ticket`, `timebank`,
+ * `outbox`, `quarantine`, `migrate`, `contracts sync`): DATABASE_URL alone, with the same
+ * .services/env fallback as loadEnv, so those commands work where only the database is set.
+ */
+export function loadDatabaseEnv(options: { source?: NodeJS.ProcessEnv; cwd?: string } = {}): { databaseUrl: string } {
+  const source = options.source ?? process.env;
+  const servicesEnvFile = findServicesEnvFile(options.cwd);
+  const fromFile = servicesEnvFile ? parseEnvFile(readFileSync(servicesEnvFile, 'utf8')) : {};
+  const value = source.DATABASE_URL || fromFile.DATABASE_URL;
+  const parsed = EnvSchema.shape.DATABASE_URL.safeParse(value);
+  if (!parsed.success) {
+    const hint = servicesEnvFile ? '' : ' (no .services/env found: run `npm run services` for local servers)';
+    throw new HelpdeskError('config.env_invalid', `environment is invalid${hint}`, {
+      details: [`DATABASE_URL: ${value === undefined ? 'is required' : parsed.error.issues[0]!.message}`],
+    });
+  }
+  return { databaseUrl: parsed.data };
+}

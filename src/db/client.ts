@@ -20,9 +20,10 @@ export interface DatabaseHandle {
 
 export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'drizzle');
 
-export function connectDatabase(url: string, options: { max?: number } = {}): DatabaseHandle {
+export function connectDatabase(url: string, options: { max?: number; connectTimeoutSeconds?: number } = {}): DatabaseHandle {
   const sql = postgres(url, {
     max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 30,
     onnotice: () => {},
     // timestamps come back as Date; bigint columns are declared mode 'number' in the schema
     connection: { application_name: 'helpdesk' },

@@ -71,7 +71,8 @@ function minorToDecimal(minor: number): string {
 
 export function createTicketQueries({ db }: { db: Database }) {
   return {
-    async list(filter: { status?: TicketStatus; customer?: string; owner?: string } = {}): Promise<TicketSummary[]> {
+    /** `page`: at most `limit` tickets after skipping `offset` (in the listing's order); all without it. */
+    async list(filter: { status?: TicketStatus; customer?: string; owner?: string; page?: { limit: number; offset: number } } = {}): Promise<TicketSummary[]> {
       const conditions: SQL[] = [];
       if (filter.status) conditions.push(eq(ticketsTable.status, filter.status));
       // Any spelling of the address: `William <William@Trinax.example>` is william@trinax.example.
@@ -85,7 +86,9 @@ export function createTicketQueries({ db }: { db: Database }) {
         .from(ticketsTable)
         .leftJoin(customersTable, eq(customersTable.id, ticketsTable.customerId))
         .where(conditions.length ? and(...conditions) : undefined)
-        .orderBy(asc(ticketsTable.queuePriority), desc(ticketsTable.number));
+        .orderBy(asc(ticketsTable.queuePriority), desc(ticketsTable.number))
+        .limit(filter.page?.limit ?? Number.MAX_SAFE_INTEGER)
+        .offset(filter.page?.offset ?? 0);
       return rows.map(({ t, customer }) => ({
         number: t.number,
         subject: t.subject,

@@ -54,7 +54,7 @@ describe('helpdesk billing quote', () => {
 
   it('refuses minutes that are not a whole number and an unknown plan with one line each', () => {
     const minutes = runCli({}, ['billing', 'quote', '--file', trinax, '--plan', 'alert', '--minutes', '1.5h']);
-    expect(minutes.status).toBe(1);
+    expect(minutes.status).toBe(2); // a usage error
     expect(minutes.stderr.trim()).toBe('error: --minutes: "1.5h" is not a whole number of minutes above zero');
     const plan = runCli({}, ['billing', 'quote', '--file', trinax, '--plan', 'gold', '--minutes', '30']);
     expect(plan.status).toBe(1);

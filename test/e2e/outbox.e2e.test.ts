@@ -74,7 +74,7 @@ describe('helpdesk outbox', () => {
 
   it('refuses a retry without an id or --all-failed, and an unknown id, with one line', () => {
     const none = cli('outbox', 'retry');
-    expect(none.status).toBe(1);
+    expect(none.status).toBe(2); // a usage error
     expect(none.stderr.trim()).toBe('error: outbox retry: give either an ID or --all-failed');
     const unknown = cli('outbox', 'retry', '00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(1);

@@ -58,7 +58,7 @@ describe('helpdesk timebank', () => {
 
   it('refuses --apply without --recompute', () => {
     const r = runCli(env, ['timebank', 'Nordic CNC AS', '--apply']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2); // a usage error
     expect(r.stderr).toBe('error: --apply only goes with --recompute\n');
   });
 });
