@@ -6,6 +6,8 @@ import type { ReconnectPolicy } from './adapters/imap/reconnect-policy.ts';
 import { createQueues, type Queues } from './adapters/queue/queues.ts';
 import { createSmtpSender, type MailSender } from './adapters/smtp/smtp-sender.ts';
 import type { AppEnv } from './config/env.ts';
+import { loadMailAuthEnv, type MailAuthEnv } from './config/mail-auth-env.ts';
+import { mailLogins } from './adapters/oauth/mail-logins.ts';
 import { ALL_ROLES, type Role } from './config/roles.ts';
 import type { ContractsConfig } from './contracts/contracts.types.ts';
 import { connectDatabase, connectSession, type DatabaseHandle } from './db/client.ts';
@@ -58,6 +60,8 @@ export interface BotOptions {
   queueStoreCheckMs?: number;
   /** serve /healthz and /metrics (HELPDESK_HTTP_PORT); none when null or absent */
   http?: HttpEnv | null;
+  /** password or OAuth2 logins for IMAP and SMTP; read from the environment (IMAP_AUTH, OAUTH_…) when absent */
+  mailAuth?: MailAuthEnv;
 }
 
 export interface Bot {
@@ -75,6 +79,8 @@ export function createBot(options: BotOptions): Bot {
   const { env, config, logger } = options;
   const roles = new Set(options.roles ?? ALL_ROLES);
   const clock = options.clock ?? systemClock;
+  // One OAuth2 token provider for every mailbox and the mailer, when they log in with tokens.
+  const logins = mailLogins(env, options.mailAuth ?? loadMailAuthEnv(env));
   const db = connectDatabase(env.databaseUrl, { max: 12 });
   const queues = createQueues({
     redisUrl: env.redisUrl,
@@ -94,7 +100,7 @@ export function createBot(options: BotOptions): Bot {
   let sender: MailSender | null = null;
   let fatal = false;
   const operator: OperatorPort | null = options.http
-    ? createOperatorPort({ http: options.http, db, queues, clock, logger, mailboxes: roles.has('ingest') ? env.imapMailboxes : [], mailer: roles.has('mailer') })
+    ? createOperatorPort({ http: options.http, db, queues, clock, logger, mailboxes: roles.has('ingest') ? logins.imapMailboxes : [], mailer: roles.has('mailer') })
     : null;
 
   const logAtDebug = (what: string) => (err: unknown) => logger.debug({ err: errorMessage(err) }, what);
@@ -177,7 +183,7 @@ export function createBot(options: BotOptions): Bot {
       await operator?.start();
       if (roles.has('mailer')) {
         // One SMTP session per two jobs in flight: the other half is claiming or recording rows.
-        sender = createSmtpSender(env.smtp, { maxConnections: OUTBOUND_CONCURRENCY / 2 });
+        sender = createSmtpSender(logins.smtp, { maxConnections: OUTBOUND_CONCURRENCY / 2 });
         workers.push(
           createOutboundMailWorker({
             connection: queues.connection,
@@ -220,7 +226,7 @@ export function createBot(options: BotOptions): Bot {
         await loadLanguageDetector();
         const intake = createIntake({ db: db.db, config, outbox, sla: slaClocks, secret: env.secret, logger, clock, parse: (raws) => parsePool!.parseMany(raws) });
         // One poller per service mailbox, each behind its own advisory lock.
-        for (const endpoint of env.imapMailboxes) {
+        for (const endpoint of logins.imapMailboxes) {
           const serviceAddress = endpoint.user.toLowerCase();
           if (!config.provider.addresses.includes(serviceAddress)) {
             logger.warn({ imapUser: serviceAddress, addresses: config.provider.addresses }, 'IMAP user is not one of provider.addresses');
