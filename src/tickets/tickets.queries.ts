@@ -29,6 +29,8 @@ type Flags = { response: boolean; intervention: boolean; resolution: boolean };
 
 export interface TicketDetail extends TicketSummary {
   locale: string;
+  /** the IANA zone the ticket's times are shown in (the customer's, else the provider's) */
+  timeZone: string;
   deadlines: Targets;
   breached: Flags;
   met: Targets;
@@ -144,6 +146,7 @@ async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> 
     owner: t.owner,
     createdAt: t.createdAt.toISOString(),
     locale: t.locale,
+    timeZone: t.timezone,
     deadlines,
     breached,
     met,

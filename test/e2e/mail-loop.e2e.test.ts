@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 // The whole bot as a process: mail in over SMTP, ticket on the right plan, acknowledgement
 // read back from the customer's own mailbox over IMAP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,11 @@ describe('the mail loop', () => {
     expect(ticket).toMatchObject({ number, customer: 'Acme AB', plan: 'alert', requester: eva, status: 'new' });
     expect(ticket.deadlines.response).not.toBeNull();
     expect(ticket.messages.filter((m: { direction: string }) => m.direction === 'in')).toHaveLength(1);
+    // the text form shows times in the ticket's zone (Acme: Stockholm), not UTC
+    const text = runCli(childEnv, ['ticket', String(number)]).stdout;
+    expect(text).toContain('times in Europe/Stockholm');
+    const created = DateTime.fromISO(ticket.createdAt, { zone: 'utc' }).setZone('Europe/Stockholm').toFormat('yyyy-MM-dd HH:mm');
+    expect(text).toContain(`created ${created}`);
     expect(ack!.source).toContain(String(number));
 
     const list = JSON.parse(runCli(childEnv, ['tickets', '--json']).stdout);
