@@ -49,6 +49,17 @@ describe('loadEnv', () => {
     );
   });
 
+  it('takes several reply-token secrets during a rotation: the first signs, all verify', () => {
+    const listed = loadEnv({ source: { ...valid, HELPDESK_SECRET: 'new-secret-0123456789, a-long-enough-secret-value' }, cwd: bare });
+    expect(listed.secrets).toEqual(['new-secret-0123456789', 'a-long-enough-secret-value']);
+    expect(listed.secret).toBe('new-secret-0123456789,a-long-enough-secret-value');
+    const previous = loadEnv({ source: { ...valid, HELPDESK_PREVIOUS_SECRETS: 'old-secret-0123456789,a-long-enough-secret-value' }, cwd: bare });
+    expect(previous.secrets).toEqual(['a-long-enough-secret-value', 'old-secret-0123456789']);
+    expect(problemsOf(() => loadEnv({ source: { ...valid, HELPDESK_SECRET: 'new-secret-0123456789,short' }, cwd: bare }))).toEqual([
+      'HELPDESK_SECRET: each secret must be at least 16 characters (several are separated by commas)',
+    ]);
+  });
+
   it('requires HELPDESK_SECRET when asked to, unless the development secret is allowed explicitly', () => {
     const { HELPDESK_SECRET: _unused, ...withoutSecret } = valid;
     expect(problemsOf(() => loadEnv({ source: withoutSecret, cwd: bare, requireSecret: true }))).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isHelpdeskError } from '../../src/shared/errors.ts';
-import { createReplyAddress, parseReplyToken } from '../../src/mail/reply-token.models.ts';
+import { createReplyAddress, parseReplyToken, replySecretList, replyTokenCandidates } from '../../src/mail/reply-token.models.ts';
 
 const secret = 'test-secret';
 const serviceAddresses = ['support@trinax.example', 'helpdesk@trinax.example'];
@@ -89,5 +89,32 @@ describe('parseReplyToken', () => {
   it('round-trips whatever createReplyAddress made', () => {
     const address = createReplyAddress({ serviceAddress: 'helpdesk@trinax.example', ticketNumber: 123456, secret });
     expect(parseReplyToken({ addresses: [address], serviceAddresses, secret })).toBe(123456);
+  });
+});
+
+describe('a secret rotation', () => {
+  const serviceAddresses = ['support@trinax.example'];
+  const NEW = 'new-secret-0123456789abcdef';
+  const OLD = 'old-secret-0123456789abcdef';
+
+  it('signs with the first secret and verifies every one listed, as a list or as HELPDESK_SECRET writes it', () => {
+    const signed = createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret: `${NEW},${OLD}` });
+    expect(signed).toBe(createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret: NEW }));
+    const old = createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret: OLD });
+    expect(parseReplyToken({ addresses: [old], serviceAddresses, secret: [NEW, OLD] })).toBe(17);
+    expect(parseReplyToken({ addresses: [old], serviceAddresses, secret: `${NEW},${OLD}` })).toBe(17);
+    expect(parseReplyToken({ addresses: [old], serviceAddresses, secret: NEW })).toBeNull();
+  });
+
+  it('names the ticket of a reply address whose code does not verify, as not valid', () => {
+    const old = createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret: OLD });
+    expect(replyTokenCandidates({ addresses: ['eva@acme.se', old, 'support+18.zz@trinax.example'], serviceAddresses, secret: NEW })).toEqual([
+      { ticketNumber: 17, valid: false },
+      { ticketNumber: 18, valid: false },
+    ]);
+  });
+
+  it('refuses an empty secret in the list', () => {
+    expect(() => replySecretList(`${NEW},`)).toThrow(/HELPDESK_SECRET/);
   });
 });
