@@ -36,6 +36,9 @@ export type MailVars = {
     planTitle: string;
     /** formatted in the customer's zone and locale; null when the plan promises no response time */
     responseDeadline: string | null;
+    /** time left in the contract's bank (`11h 30m`) and its period; null when the plan keeps no bank */
+    bankLeft?: string | null;
+    bankPer?: 'month' | 'quarter' | 'year' | 'term' | null;
   };
   'technician-new-ticket': CommonVars & {
     customerName: string | null;

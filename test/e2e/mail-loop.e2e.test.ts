@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { simpleParser } from 'mailparser';
 // The whole bot as a process: mail in over SMTP, ticket on the right plan, acknowledgement
 // read back from the customer's own mailbox over IMAP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,8 @@ describe('the mail loop', () => {
     expect(ack!.source).toMatch(/^X-Auto-Response-Suppress: All/m);
     expect(ack!.replyTo).toMatch(new RegExp(`^support\\+\\d+\\.[a-z0-9]+@trinax-${suffix}\\.example$`));
     expect(ack!.source).toMatch(new RegExp(`^In-Reply-To: <first-${suffix}@acme.se>`, 'm'));
+    // Acme's plan keeps a 15h bank per quarter, nothing logged yet
+    expect((await simpleParser(ack!.source)).text).toContain('Du har 15h kvar i timbanken detta kvartal.');
     const number = Number(/\[#(\d+)\]/.exec(ack!.subject)![1]);
 
     const shown = runCli(childEnv, ['ticket', String(number), '--json']);

@@ -342,3 +342,21 @@ describe('createTemplateRenderer', () => {
     }
   });
 });
+
+describe('the acknowledgement on a plan with a time bank', () => {
+  const base = { providerName: 'Trinax', ticketNumber: 17, subject: 'Printer down', customerName: 'Acme AB', requesterName: 'Eva', planTitle: 'Alert!', responseDeadline: null };
+  it.each([
+    ['en', 'You have 11h 30m left in your time bank this quarter.'],
+    ['sv', 'Du har 11h 30m kvar i timbanken detta kvartal.'],
+    ['nb', 'Dere har 11h 30m igjen på tidskontoen dette kvartalet.'],
+    ['nl', 'U heeft nog 11h 30m over in uw urenbank dit kwartaal.'],
+  ] as const)('says in %s what is left this period', (locale, line) => {
+    const mail = renderer.render('ack', locale, { ...base, bankLeft: '11h 30m', bankPer: 'quarter' });
+    expect(mail.text).toContain(line);
+    expect(mail.html).toContain(line);
+  });
+  it('says nothing of a bank the plan does not keep', () => {
+    const mail = renderer.render('ack', 'en', { ...base, bankLeft: null, bankPer: null });
+    expect(mail.text).not.toContain('time bank');
+  });
+});

@@ -20,6 +20,7 @@ import type { TicketEventRecord } from '../ticket-events.models.ts';
 import { ticketsTable } from '../tickets.tables.ts';
 import { ticketReference } from '../tickets.models.ts';
 import type { TicketRow } from '../tickets.repository.ts';
+import { bankLeftForAck, type BankLeftForAck } from '../time-bank.usecases.ts';
 import type { BatchContext, BatchMail } from './intake-context.ts';
 import { acksInHourBefore, decideAcknowledgement, isBacklog, notifyAsDigest } from './intake.models.ts';
 
@@ -150,7 +151,11 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
     noticesByTicket.push({ ticket, route, item, clocks: planned });
   });
 
-  const queueAcks = () => ctx.outbox.queueMany(ctx.tx, acks.map((ack) => acknowledgement(ctx, ack))).then((ids) => ctx.effects.outboundIds.push(...ids));
+  const queueAcks = async () => {
+    const banks = await banksLeft(ctx, acks);
+    const ids = await ctx.outbox.queueMany(ctx.tx, acks.map((ack) => acknowledgement(ctx, ack, banks.get(ack.route.customer?.name ?? '') ?? null)));
+    ctx.effects.outboundIds.push(...ids);
+  };
   return [
     ctx.intake.insertTickets(rows),
     ctx.clocks.insertClocks(clocks),
@@ -174,7 +179,25 @@ async function settleLocales(ctx: BatchContext, undecided: { ticket: TicketRow; 
   }
 }
 
-function acknowledgement(ctx: BatchContext, ack: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks }): OutboundRequest {
+/**
+ * What is left in the bank of each acknowledged customer whose plan keeps one ("11h 30m left in
+ * your time bank this quarter"), computed once per customer and batch from the time entries.
+ */
+async function banksLeft(ctx: BatchContext, acks: readonly { route: SenderRoute; item: BatchMail }[]): Promise<Map<string, BankLeftForAck | null>> {
+  const banks = new Map<string, BankLeftForAck | null>();
+  for (const { route, item } of acks) {
+    const { customer, contract } = route;
+    if (!customer || !contract || banks.has(customer.name) || !ctx.config.plans[contract.plan]?.timeBank) continue;
+    banks.set(customer.name, await bankLeftForAck(ctx.tx, ctx.config, { customerName: customer.name, contract }, item.mail.internalDate));
+  }
+  return banks;
+}
+
+function acknowledgement(
+  ctx: BatchContext,
+  ack: { ticket: TicketRow; route: SenderRoute; item: BatchMail; clocks: PlannedClocks },
+  bank: BankLeftForAck | null,
+): OutboundRequest {
   const { ticket, route, item, clocks } = ack;
   const { parsed, mail } = item;
   const response = clocks.find((c) => c.target === 'response')?.deadline ?? null;
@@ -197,6 +220,8 @@ function acknowledgement(ctx: BatchContext, ack: { ticket: TicketRow; route: Sen
       requesterName: parsed.from!.name,
       planTitle: ctx.config.plans[route.planKey]!.title,
       responseDeadline: response ? formatDeadline(response, ticket.timezone, ticket.locale) : null,
+      bankLeft: bank?.remaining ?? null,
+      bankPer: bank?.per ?? null,
     },
   };
 }
