@@ -66,7 +66,7 @@ describe('ticket owners and customer replies', () => {
       from: customer,
       to: relay!.replyTo!,
       subject: `Re: ${relay!.subject}`,
-      inReplyTo: relay!.messageId,
+      inReplyTo: relay!.messageId ?? undefined,
       text: `Ja, den skriver fortfarande inte.\n\nDen 30 nov. 2026 kl. 10:15 skrev Sara Holm <${t.service}>:\n> Hej! Har ni provat att starta om skrivaren?\n`,
     });
     const [toSara] = await waitFor('the customer-reply notice to Sara', async () => {
