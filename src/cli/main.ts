@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../shared/project-root.ts';
 import { describeFailure, EXIT_CODES, unreachableReason } from './cli-failure.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
 import { registerBillingCommands } from './billing-quote.ts';
+import { registerCheckCommand } from './check.ts';
 import { registerOutboxCommands } from './outbox.ts';
 import { registerQuarantineCommands } from './quarantine.ts';
 import { registerTimeBankCommands } from './timebank.ts';
@@ -173,6 +174,7 @@ registerBillingCommands(program);
 registerOutboxCommands(program);
 registerQuarantineCommands(program);
 registerTimeBankCommands(program);
+registerCheckCommand(program);
 
 program
   .command('tickets')
