@@ -23,6 +23,7 @@ import { createSlaClocks } from './sla/sla-clocks.usecases.ts';
 import { createSlaEscalation, listSlaTimers } from './tickets/sla-escalation.usecases.ts';
 import { createIntake } from './tickets/intake.usecases.ts';
 import { reportUndeliveredAck } from './tickets/delivery-failure.usecases.ts';
+import { prepaidCustomerNames, settlePrepaidEnds } from './tickets/prepaid.usecases.ts';
 import { createIntakeWorker, type IntakeWorker } from '../workers/intake.ts';
 import { createOutboundMailWorker, OUTBOUND_CONCURRENCY } from '../workers/outbound-mail.ts';
 import { createSlaTimersWorker } from '../workers/sla-timers.ts';
@@ -70,7 +71,7 @@ export interface Bot {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** re-enqueue unsent outbound rows and every running SLA timer (Postgres is the truth) */
-  reconcile(): Promise<{ outbound: number; timers: number }>;
+  reconcile(): Promise<{ outbound: number; timers: number; prepaidEndNotices: number }>;
   /** where /healthz and /metrics are served once started, or null */
   httpUrl(): string | null;
 }
@@ -137,6 +138,13 @@ export function createBot(options: BotOptions): Bot {
   }
 
   async function reconcile() {
+    // Prepaid accounts that expired while nobody wrote end now, not on the customer's next mail;
+    // their notices are keyed, so a second run queues nothing.
+    const prepaidCustomers = prepaidCustomerNames(config);
+    const ended =
+      prepaidCustomers.length === 0
+        ? 0
+        : await db.db.transaction(async (tx) => (await outbox.queueMany(tx, await settlePrepaidEnds(tx, config, { customerNames: prepaidCustomers, at: clock.now() }))).length);
     // Rows still queued (or caught mid-send by a crash) go back on the queue; job ids dedup.
     const pending = await db.db
       .select({ id: outboundMailsTable.id })
@@ -145,7 +153,7 @@ export function createBot(options: BotOptions): Bot {
     await queues.enqueueOutbound(pending.map((p) => p.id));
     const timers = await listSlaTimers(db.db, 'all');
     await queues.scheduleTimers(timers, clock.now());
-    return { outbound: pending.length, timers: timers.length };
+    return { outbound: pending.length, timers: timers.length, prepaidEndNotices: ended };
   }
 
   /** Graceful: the poller completes its current batch, workers their jobs, then connections close. */

@@ -31,6 +31,7 @@ import { openTickets, routeNewTicket, type TicketToOpen } from './intake/ticket-
 import { settlePrepaidEnds } from './prepaid.usecases.ts';
 import { listEndedContracts } from '../contracts/contracts.repository.ts';
 import { lookupThreads, threadKeysOf, type ThreadKeys } from './intake/thread-resolution.ts';
+import { answerUnverifiedTechnicians } from './intake/follow-up-notices.usecases.ts';
 
 export type { IntakeOutcome } from './intake/intake.models.ts';
 export type { InboundMail } from './intake/intake-context.ts';
@@ -194,6 +195,8 @@ export function createIntake(deps: IntakeDeps) {
         if (technician) await handleTechnicianReply(ctx, item, ticketId, technician);
         else await handleCustomerMail(ctx, item, ticketId);
       }
+      // Technicians whose mail could not be verified: kept as internal notes above, answered here.
+      await answerUnverifiedTechnicians(ctx, plan.unverified);
       await intake.setMailboxState(mailboxId, { uidValidity, lastUid: plan.maxUid }, now);
     });
     return { outcomes, outboundIds: effects.outboundIds, backgroundOutboundIds: effects.backgroundOutboundIds, slaTicketIds: [...effects.slaTicketIds], ticketsOpened: effects.ticketsOpened };

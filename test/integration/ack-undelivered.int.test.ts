@@ -45,7 +45,7 @@ describe('an acknowledgement refused for good', () => {
     expect(again).toHaveLength(1);
     expect(notices[0]!.subject).toBe(`[#${ticket!.number}] Bekräftelsen kunde inte levereras till ${refusedTo}`);
     expect(notices[0]!.source).toContain(`helpdesk outbox retry ${row!.id}`);
-    const [{ n }] = (await t.bot.db.sql<{ n: number }[]>`select count(*)::int as n from outbound_mails where kind = 'ack-undelivered'`) as [{ n: number }];
-    expect(n).toBe(1);
+    const [count] = await t.bot.db.sql<{ n: number }[]>`select count(*)::int as n from outbound_mails where kind = 'ack-undelivered'`;
+    expect(count!.n).toBe(1);
   });
 });
