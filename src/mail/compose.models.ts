@@ -18,6 +18,7 @@ export const MAIL_KINDS = [
   'prepaid-ended',
   'ack-undelivered',
   'technician-customer-reply',
+  'technician-assigned',
   'technician-unverified',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
@@ -42,6 +43,7 @@ export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 
   'prepaid-ended': 'auto-generated',
   'ack-undelivered': 'auto-generated',
   'technician-customer-reply': 'auto-generated',
+  'technician-assigned': 'auto-generated',
   'technician-unverified': 'auto-replied',
   'technician-reply': null,
 };

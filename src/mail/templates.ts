@@ -68,6 +68,8 @@ export type MailVars = {
   };
   'technician-reply': CommonVars & { body: string; technicianName: string };
   /** to the ticket's owner (else the account manager, else every technician): the customer wrote again */
+  /** to the technician a colleague gave the ticket with `#assign` */
+  'technician-assigned': CommonVars & { customerName: string | null; assignedBy: string };
   'technician-customer-reply': CommonVars & {
     customerName: string | null;
     requester: string;

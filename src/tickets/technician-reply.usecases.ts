@@ -3,6 +3,7 @@
 // the customer (unless #internal). Only called for mails that carry a
 // valid reply token AND come from a known technician address (see intake).
 import { eq } from 'drizzle-orm';
+import { customersTable } from '../contracts/contracts.tables.ts';
 import type { ContractsConfig, Technician } from '../contracts/contracts.types.ts';
 import type { DbOrTx } from '../db/client.ts';
 import type { ParsedInbound } from '../mail/inbound-parse.ts';
@@ -207,6 +208,21 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
       if (owner) {
         patch.owner = owner.to;
         event({ type: 'owner', from: ticket.owner, to: owner.to, by, via: owner.via });
+        // A colleague given the ticket learns it from us, not from the next escalation.
+        const assignee = owner.via === 'assign' && owner.to !== technician.email ? config.provider.technicians.find((t) => t.email === owner.to) : undefined;
+        if (assignee) {
+          const [customer] = ticket.customerId === null ? [] : await tx.select({ name: customersTable.name }).from(customersTable).where(eq(customersTable.id, ticket.customerId));
+          await queue({
+            idempotencyKey: `technician-assigned:${ticket.id}:${messageRowId}:${assignee.email}`,
+            kind: 'technician-assigned',
+            locale: assignee.locale ?? config.provider.locale,
+            to: [assignee.email],
+            ticket: ticketRef,
+            automatic: true,
+            at,
+            vars: { ticketNumber: ticket.number, subject: ticket.subject, customerName: customer?.name ?? null, assignedBy: technician.name ?? technician.email },
+          });
+        }
       }
 
       if (Object.keys(patch).length > 0) await tickets.update(ticket.id, { ...patch, updatedAt: at });

@@ -106,6 +106,12 @@ describe('ticket owners and customer replies', () => {
     await waitFor('William to own the ticket', async () => (await ticketJson(number)).owner === william);
     await sendMail(t.env, { from: william, to: notice.replyTo!, subject: `Re: ${notice.subject}`, text: `#tilldela ${sara.toUpperCase()}\n#internal Sara tar den\n` });
     await waitFor('Sara to own the ticket', async () => (await ticketJson(number)).owner === sara);
+    // Sara hears of it, once, in Swedish (the provider's language), from William by name
+    const [assigned] = await waitFor('the assignment notice to Sara', async () => {
+      const found = await mailsOfKind(sara, 'technician-assigned', `[#${number}]`);
+      return found.length > 0 ? found : null;
+    });
+    expect(await textOf(assigned!)).toContain(`William Käkelä har gett dig ärende #${number}`);
     await sendMail(t.env, { from: sara, to: notice.replyTo!, subject: `Re: ${notice.subject}`, text: '#assign someone@example.com\n#internal fel adress\n' });
     const [tagErrors] = await waitFor('the tag-errors mail to Sara', async () => {
       const found = await mailsOfKind(sara, 'tag-errors', `[#${number}]`);

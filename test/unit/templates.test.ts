@@ -98,6 +98,7 @@ const samples: { [K in MailKind]: MailVars[K] } = {
     text: 'It still does not print.',
     replyAddress: 'support+17.abcdefghij@trinax.example',
   },
+  'technician-assigned': { ...common, customerName: 'Acme AB', assignedBy: 'William Käkelä' },
   'technician-unverified': {
     providerName: 'Trinax',
     ticketNumber: 17,
