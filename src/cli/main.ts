@@ -102,8 +102,9 @@ program
   .description('run the bot; stops cleanly on SIGTERM/SIGINT, finishing in-flight work')
   .option('--only <roles>', `comma-separated roles (${ALL_ROLES.join(',')})`)
   .action(async (opts: { only?: string }) => {
-    const [{ loadEnv }, { loadHttpEnv }, { loadContractsFile }, { runMigrations }, { createLogger }, { exitOnUnexpectedError }, { createBot }] = await Promise.all([
+    const [{ loadEnv }, { loadMailAuthEnv }, { loadHttpEnv }, { loadContractsFile }, { runMigrations }, { createLogger }, { exitOnUnexpectedError }, { createBot }] = await Promise.all([
       import('../config/env.ts'),
+      import('../config/mail-auth-env.ts'),
       import('../config/http-env.ts'),
       import('../contracts/contracts.file.ts'),
       import('../db/client.ts'),
@@ -112,6 +113,8 @@ program
       import('../app.ts'),
     ]);
     const env = loadEnv({ requireSecret: true });
+    // a bad OAuth2 setting fails here, before migrations run
+    const mailAuth = loadMailAuthEnv(env);
     const roles = opts.only ? (opts.only.split(',').map((r) => r.trim()) as Role[]) : [...ALL_ROLES];
     const unknown = roles.filter((r) => !ALL_ROLES.includes(r));
     if (unknown.length) throw new HelpdeskError('usage.invalid', `unknown role(s): ${unknown.join(', ')} (roles: ${ALL_ROLES.join(', ')})`);
@@ -120,7 +123,7 @@ program
     exitOnUnexpectedError(logger);
     if (env.insecureSecret) logger.warn('HELPDESK_SECRET is unset: using the development secret');
     await runMigrations(env.databaseUrl);
-    const bot = createBot({ env, config, logger, roles, queuePrefix: env.queuePrefix, stopTimeoutMs: env.stopTimeoutMs, http: loadHttpEnv() });
+    const bot = createBot({ env, config, logger, roles, mailAuth, queuePrefix: env.queuePrefix, stopTimeoutMs: env.stopTimeoutMs, http: loadHttpEnv() });
     await bot.start();
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -35,7 +35,9 @@ function printList(list: readonly QuarantineEntry[]): void {
 /** APPENDs to the INBOX of the service mailbox named in IMAP_URL. */
 async function appendToInbox(env: AppEnv, mailbox: string, raw: Buffer, receivedAt: Date): Promise<void> {
   const { createImapClient } = await import('../adapters/imap/imap-client.ts');
-  const endpoint = env.imapMailboxes.find((m) => m.user.toLowerCase() === mailbox.toLowerCase());
+  // the same login as the bot's poller: a password, or an OAuth2 token (IMAP_AUTH=oauth2)
+  const [{ loadMailAuthEnv }, { mailLogins }] = await Promise.all([import('../config/mail-auth-env.ts'), import('../adapters/oauth/mail-logins.ts')]);
+  const endpoint = mailLogins(env, loadMailAuthEnv(env)).imapMailboxes.find((m) => m.user.toLowerCase() === mailbox.toLowerCase());
   if (!endpoint) throw new HelpdeskError('quarantine.not_releasable', `mailbox ${mailbox} is not in IMAP_URL; cannot put the mail back`);
   const client = createImapClient(endpoint);
   client.on('error', (err: Error) => console.error(`warning: IMAP connection error: ${err.message}`));
