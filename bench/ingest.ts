@@ -23,6 +23,7 @@ import { loadContractsFile } from '../src/contracts/contracts.file.ts';
 import { createContractsRepository } from '../src/contracts/contracts.repository.ts';
 import { connectDatabase } from '../src/db/client.ts';
 import { createOutbox } from '../src/mail/outbox.usecases.ts';
+import { loadLanguageDetector } from '../src/mail/language-detector.ts';
 import { createParsePool } from '../src/mail/parse-pool.ts';
 import { createTemplateRenderer } from '../src/mail/templates.ts';
 import { createSlaClocks } from '../src/sla/sla-clocks.usecases.ts';
@@ -121,6 +122,8 @@ async function main() {
   const pool = createParsePool({ maxBytes: env.maxMailBytes, threads: THREADS });
   const log = countingLogger();
   try {
+    // as `helpdesk start` does before its first batch (src/app.ts): not part of (b)
+    await loadLanguageDetector();
     const loaded = await loadContractsFile(contracts.file);
     // The generated mails are days old: by default they are a backlog (no acks, digests).
     const loud = process.argv.includes('--loud');

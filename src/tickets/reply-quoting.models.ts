@@ -53,14 +53,14 @@ interface QuotedRegion {
 }
 
 /** Length of the quote header starting at `index` (1 or 2 lines), 0 when there is none. */
-function attributionLength(lines: readonly string[], index: number): number {
+function attributionLength(lines: readonly string[], index: number, askLibrary: boolean): number {
   const line = (lines[index] ?? '').trim();
   if (line.length > MAX_HEADER_LINE) return 0;
   if (isAttribution(line) || FORWARD_OPENER.test(line)) return 1;
   // Gmail wraps long attributions: "On Wed, 4 Mar 2026 at 10:15, Eva Svensson <" / "eva@acme.se> wrote:".
   const following = (lines[index + 1] ?? '').trim();
   if (ATTRIBUTION_OPENER.test(line) && /\d/.test(line) && !line.endsWith(':') && isAttribution(`${line} ${following}`)) return 2;
-  return libraryCallsQuoteHeader(line) ? 1 : 0;
+  return askLibrary && libraryCallsQuoteHeader(line) ? 1 : 0;
 }
 
 /**
@@ -69,14 +69,18 @@ function attributionLength(lines: readonly string[], index: number): number {
  * `>` lines are dropped. A header followed by unprefixed text (Outlook, forwards) starts a quote
  * that runs to the end, because nothing marks where the technician's text would resume.
  */
-export function findQuotedRegion(lines: readonly string[]): QuotedRegion {
+export function findQuotedRegion(lines: readonly string[], options: { askLibrary?: boolean } = {}): QuotedRegion {
+  // The library is asked about every line our own patterns do not settle: thorough, and the
+  // costliest part of reading a mail. Callers that only need a sample of the sender's words
+  // (language detection) leave it out.
+  const askLibrary = options.askLibrary ?? true;
   const headerLines = new Set<number>();
   for (let index = 0; index < lines.length; index += 1) {
     const line = (lines[index] ?? '').trim();
     if (line === '' || line.startsWith('>')) continue;
     if (ORIGINAL_SEPARATOR.test(line) || isOutlookHeaderBlock(lines, index)) return { end: index, headerLines };
     if (/^_{10,}$/.test(line) && isOutlookHeaderBlock(lines, nextNonBlank(lines, index + 1))) return { end: index, headerLines };
-    const length = attributionLength(lines, index);
+    const length = attributionLength(lines, index, askLibrary);
     if (length === 0) continue;
     const next = lines[nextNonBlank(lines, index + length)];
     if (next === undefined || !next.trimStart().startsWith('>')) return { end: index, headerLines };

@@ -215,3 +215,16 @@ describe('findTechnician', () => {
     expect(findTechnician(config, 'tom@trinax.example.evil')).toBeNull();
   });
 });
+
+describe('providerDateAt', () => {
+  it('gives the provider-local date of every hour across a year and its DST changes, as luxon does', async () => {
+    const { DateTime } = await import('luxon');
+    const { providerDateAt } = await import('../../src/contracts/routing.models.ts');
+    for (const timezone of ['Europe/Oslo', 'Europe/Amsterdam', 'America/Santiago', 'Pacific/Kiritimati']) {
+      const config = { provider: { timezone } } as Parameters<typeof providerDateAt>[0];
+      for (let at = Date.UTC(2026, 0, 1); at < Date.UTC(2027, 0, 1); at += 3_600_000 + 61_000) {
+        expect(providerDateAt(config, new Date(at))).toBe(DateTime.fromMillis(at, { zone: timezone }).toISODate());
+      }
+    }
+  });
+});
