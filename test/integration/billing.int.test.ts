@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBot, type TestBot } from '../support/bot-harness.ts';
 import { runCli } from '../support/bot-process.ts';
 import { isolatedExample } from '../support/contracts.ts';
-import { sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage } from '../support/mail.ts';
+import { sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage, rawReply } from '../support/mail.ts';
 
 let t: TestBot;
 let contractsFile: string;
@@ -50,21 +50,7 @@ async function openTicket(customer: string, subject: string): Promise<{ ack: Rea
 let mailCount = 0;
 /** A technician's reply as raw bytes (so the same bytes, or the same Message-ID, can be delivered again). */
 function reply(from: string, to: string, inReplyTo: string, text: string, messageId = `<billing-${t.suffix}-${(mailCount += 1)}@trinax.example>`): { raw: string; messageId: string } {
-  const raw = [
-    `From: William Kakela <${from}>`,
-    `To: ${to}`,
-    `Subject: Re: billing ${t.suffix}`,
-    `Message-ID: ${messageId}`,
-    `In-Reply-To: ${inReplyTo}`,
-    `Date: ${new Date().toUTCString()}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    text,
-    '',
-  ].join('\r\n');
-  return { raw, messageId };
+  return { raw: rawReply({ from, fromName: 'William Kakela', to, subject: `Re: billing ${t.suffix}`, messageId, inReplyTo, text }), messageId };
 }
 
 const waitForEntries = (ticketId: number, count: number) =>

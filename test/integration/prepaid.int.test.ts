@@ -10,7 +10,7 @@ import { createBot, type Bot } from '../../src/app.ts';
 import { createContractsRepository } from '../../src/contracts/contracts.repository.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { startTestBot, type TestBot } from '../support/bot-harness.ts';
-import { readMailbox, sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage } from '../support/mail.ts';
+import { readMailbox, sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage, rawReply } from '../support/mail.ts';
 import { testEnv } from '../support/services.ts';
 
 let t: TestBot;
@@ -56,20 +56,8 @@ async function restartBot(): Promise<void> {
 
 let mailCount = 0;
 function reply(from: string, to: string, inReplyTo: string, text: string): string {
-  return [
-    `From: Lise Nygård <${from}>`,
-    `To: ${to}`,
-    `Subject: Re: prepaid ${t.suffix}`,
-    `Message-ID: <prepaid-${t.suffix}-${(mailCount += 1)}@bjohnsen.example>`,
-    `In-Reply-To: ${inReplyTo}`,
-    `Date: ${new Date().toUTCString()}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    text,
-    '',
-  ].join('\r\n');
+  const messageId = `<prepaid-${t.suffix}-${(mailCount += 1)}@bjohnsen.example>`;
+  return rawReply({ from, fromName: 'Lise Nygård', to, subject: `Re: prepaid ${t.suffix}`, messageId, inReplyTo, text });
 }
 
 async function ticketOf(requester: string, subject: string): Promise<{ id: number; plan_key: string; contract_id: number | null }> {

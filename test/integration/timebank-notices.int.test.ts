@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/shared/logger.ts';
 import { startTestBot, type TestBot } from '../support/bot-harness.ts';
 import { runCli } from '../support/bot-process.ts';
 import { isolatedExample } from '../support/contracts.ts';
-import { readMailbox, sendMail, sendRaw, waitFor, waitForMessages } from '../support/mail.ts';
+import { readMailbox, sendMail, sendRaw, waitFor, waitForMessages, rawReply } from '../support/mail.ts';
 import { testEnv } from '../support/services.ts';
 
 let t: TestBot;
@@ -51,20 +51,8 @@ async function restartBot(): Promise<void> {
 
 let mailCount = 0;
 function reply(from: string, to: string, inReplyTo: string, text: string): string {
-  return [
-    `From: William Kakela <${from}>`,
-    `To: ${to}`,
-    `Subject: Re: notices ${t.suffix}`,
-    `Message-ID: <notices-${t.suffix}-${(mailCount += 1)}@trinax.example>`,
-    `In-Reply-To: ${inReplyTo}`,
-    `Date: ${new Date().toUTCString()}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    text,
-    '',
-  ].join('\r\n');
+  const messageId = `<notices-${t.suffix}-${(mailCount += 1)}@trinax.example>`;
+  return rawReply({ from, fromName: 'William Kakela', to, subject: `Re: notices ${t.suffix}`, messageId, inReplyTo, text });
 }
 
 const subjects = async (user: string, needle: string) => (await readMailbox(t.env, user)).filter((m) => m.subject.includes(needle));

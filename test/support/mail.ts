@@ -81,3 +81,24 @@ export async function waitForMessages(env: AppEnv, user: string, needle: string,
     return found.length >= count ? found : null;
   }, timeoutMs, 400);
 }
+
+/**
+ * A plain-text reply as raw bytes (to send with sendRaw), so a test can deliver the very same
+ * mail again or reuse a Message-ID: what a technician's mail client sends in answer to `inReplyTo`.
+ */
+export function rawReply(mail: { from: string; fromName: string; to: string; subject: string; messageId: string; inReplyTo: string; text: string }): string {
+  return [
+    `From: ${mail.fromName} <${mail.from}>`,
+    `To: ${mail.to}`,
+    `Subject: ${mail.subject}`,
+    `Message-ID: ${mail.messageId}`,
+    `In-Reply-To: ${mail.inReplyTo}`,
+    `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    mail.text,
+    '',
+  ].join('\r\n');
+}
