@@ -9,6 +9,9 @@ import { problem, unknownName, type Path, type Salvaged } from './contracts.prob
 import type { RawContract, RawCustomer, RawPlan, RawProvider } from './contracts.schema.ts';
 import { ROLE_PATTERN } from './contracts.values.ts';
 
+/** Term lengths whose renewals the time-bank ledger can count as its own periods (month, quarter, year). */
+const RENEWING_TERM_PERIODS: ReadonlySet<number> = new Set([1, 3, 12]);
+
 type PartialProvider = Salvaged<RawProvider>;
 type PartialPlan = Salvaged<RawPlan>;
 type PartialCustomer = Salvaged<RawCustomer>;
@@ -79,6 +82,12 @@ export function checkPlan(key: string, plan: PartialPlan, raw: unknown, calendar
           ? `per: ${plan.timeBank.per} does not fit a prepaid term; the prepaid account is one bank for the whole term (per: term)`
           : 'required by the prepaid term: give the prepaid account, e.g. { amount: 10h, per: term }',
       ),
+    );
+  }
+  const renewingMonths = plan.term?.kind === 'months' && plan.term.renews ? plan.term.months : undefined;
+  if (renewingMonths !== undefined && plan.timeBank?.per === 'term' && !RENEWING_TERM_PERIODS.has(renewingMonths)) {
+    problems.push(
+      problem([...base, 'timeBank', 'per'], `a bank per term of a ${renewingMonths}-month term that renews is not supported: use a term of 1, 3 or 12 months, or per: month, quarter or year`),
     );
   }
   if (plan.timeBank?.per === 'term' && plan.timeBank.rollover !== undefined && plan.timeBank.rollover !== false) {

@@ -28,9 +28,13 @@ export function outOfHoursCalendarKey(planKey: string): string {
   return `__outOfHours:${planKey}`;
 }
 
-/** Exclusive end date of a contract: as given, else start + the term's months (null if open-ended). */
+/**
+ * Exclusive end date of a contract: as given, else start + the term's months; null when
+ * open-ended (no term, or a term that renews until notice is given with an `end`).
+ */
 export function deriveContractEnd(start: string, givenEnd: string | null | undefined, termConfig: TermConfig): string | null {
   if (givenEnd) return givenEnd;
+  if (termConfig.kind === 'months' && termConfig.renews) return null;
   const months = termConfig.kind === 'months' ? termConfig.months : termConfig.kind === 'prepaid' ? termConfig.maxMonths : null;
   if (months === null) return null;
   return DateTime.fromISO(start, { zone: 'utc' }).plus({ months }).toISODate();

@@ -87,7 +87,11 @@ export interface PlanSla extends SlaTargets {
 
 export type TermConfig =
   | { kind: 'none' }
-  | { kind: 'months'; months: number }
+  /**
+   * a fixed term; `renews` (extension): it renews for the same length unless the contract gives
+   * an `end` (notice given), so the contract is open-ended and a `per: term` bank restarts each term
+   */
+  | { kind: 'months'; months: number; renews?: boolean }
   /** prepaid account: ends when the bank is used up or after maxMonths, whichever comes first */
   | { kind: 'prepaid'; maxMonths: number };
 

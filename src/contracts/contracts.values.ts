@@ -318,7 +318,7 @@ export const holidayRegion = () =>
 
 // --- term -------------------------------------------------------------------------------------
 
-const TERM_HINT = 'write 12 months, { months: 12 } or { prepaid: { until: exhausted, maxMonths: 12 } }';
+const TERM_HINT = 'write 12 months, { months: 12 }, { months: 12, renews: true } or { prepaid: { until: exhausted, maxMonths: 12 } }';
 
 function positiveWholeNumber(value: unknown): number | null {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
@@ -345,7 +345,8 @@ export const term = () =>
       return INVALID;
     }
     const keys = Object.keys(value);
-    if (keys.length !== 1 || (keys[0] !== 'months' && keys[0] !== 'prepaid')) {
+    const renewing = keys.length === 2 && keys.includes('months') && keys.includes('renews');
+    if (!renewing && (keys.length !== 1 || (keys[0] !== 'months' && keys[0] !== 'prepaid'))) {
       report(`expected exactly one of months or prepaid (${TERM_HINT})`);
       return INVALID;
     }
@@ -355,7 +356,12 @@ export const term = () =>
         report(`${describeValue(value.months)} is not a whole number of months above zero`, ['months']);
         return INVALID;
       }
-      return { kind: 'months', months };
+      if (!renewing) return { kind: 'months', months };
+      if (typeof value.renews !== 'boolean') {
+        report(`${describeValue(value.renews)} is not true or false`, ['renews']);
+        return INVALID;
+      }
+      return value.renews ? { kind: 'months', months, renews: true } : { kind: 'months', months };
     }
     const prepaid = value.prepaid;
     if (!isPlainObject(prepaid)) {

@@ -37,8 +37,7 @@ export function ledgerSetupOf(plan: PlanConfig, contract: ContractConfig, provid
         ? null
         : {
             allowanceMinutes: Math.floor(bank.amountMs / MINUTE_MS),
-            per: bank.per,
-            anchor: bank.anchor ?? 'calendar',
+            ...bankPeriod(plan, bank),
             rollover: rolloverOf(bank.rollover),
           },
     drawKinds: bank?.kinds ?? null,
@@ -54,6 +53,18 @@ export function ledgerSetupOf(plan: PlanConfig, contract: ContractConfig, provid
     }),
   );
   return { terms, contract: { start: contract.start, end: contract.end, timeZone: providerTimeZone }, lots };
+}
+
+/**
+ * A bank `per: term` of a term that renews restarts with each renewal: the ledger counts those
+ * terms as contract-anchored months, quarters or years (the contracts check allows no other length).
+ */
+function bankPeriod(plan: PlanConfig, bank: TimeBankConfig): { per: TimeBankConfig['per']; anchor: 'calendar' | 'contract' } {
+  if (bank.per === 'term' && plan.term.kind === 'months' && plan.term.renews) {
+    const per = plan.term.months === 1 ? 'month' : plan.term.months === 3 ? 'quarter' : 'year';
+    return { per, anchor: 'contract' };
+  }
+  return { per: bank.per, anchor: bank.anchor ?? 'calendar' };
 }
 
 /** An amount of minutes for people: 45m, 2h, 11h 15m, -30m. */

@@ -73,7 +73,8 @@ describe('the example contracts files', () => {
     expect(config.plans.attend?.sla.response).toEqual({ kind: 'elapsed', ms: 28_800_000 });
     expect(config.plans.access?.sla.response).toEqual({ kind: 'elapsed', ms: 57_600_000 });
     expect(alert?.fee).toEqual({ amountMinor: 800_000, currency: 'SEK', per: 'month' });
-    expect(alert?.term).toEqual({ kind: 'months', months: 12 });
+    // the 12-month term renews (ASSUMPTION in the example): the contract is open-ended
+    expect(alert?.term).toEqual({ kind: 'months', months: 12, renews: true });
     expect(alert?.timeBank).toEqual({ amountMs: 54_000_000, per: 'quarter', anchor: 'calendar', rollover: false, kinds: null });
     expect(config.plans.access?.timeBank).toEqual({ amountMs: 14_400_000, per: 'year', anchor: 'calendar', rollover: false, kinds: null });
     expect(alert?.reports).toEqual({ every: 'month' });
@@ -96,7 +97,7 @@ describe('the example contracts files', () => {
       },
     });
     const acme = config.customers.find((customer) => customer.name === 'Acme AB');
-    expect(acme?.contract).toEqual({ plan: 'alert', start: '2026-01-01', end: '2027-01-01', accountManager: 'william@trinax.example', prepaidLots: [] });
+    expect(acme?.contract).toEqual({ plan: 'alert', start: '2026-01-01', end: null, accountManager: 'william@trinax.example', prepaidLots: [] });
     expect(acme?.contacts[0]).toEqual({ email: 'eva@acme.se', name: 'Eva Lind', superuser: true });
     expect(config.customers.map((customer) => [customer.name, customer.domains, customer.locale])).toEqual([
       ['Acme AB', ['acme.se'], 'sv'],
