@@ -3,20 +3,13 @@
 // account manager are told once each in their language, and the customer's next mail opens a
 // ticket on the default plan; a restart of the bot and a `contracts sync` change none of that. A
 // second customer whose account expired with no entry is ended and told on its next mail.
-import postgres from 'postgres';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/app.ts';
 import { createContractsRepository } from '../../src/contracts/contracts.repository.ts';
-import { silentLogger } from '../../src/shared/logger.ts';
 import { startTestBot, type TestBot } from '../support/bot-harness.ts';
 import { readMailbox, sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage, rawReply } from '../support/mail.ts';
-import { testEnv } from '../support/services.ts';
 
 let t: TestBot;
-/** the running bot: the harness's, then the one started again after a restart */
-let bot: Bot;
-let restarted = false;
 
 // Nordic CNC's alt 2 account: 1h, from 2026-06-01, no lots (so one hour of work uses it up).
 // Offshore Design: an alt 2 account that ran 2025-06-01 – 2026-06-01 and expired with no entry.
@@ -34,25 +27,10 @@ beforeAll(async () => {
     // the harness isolates the domains before editing: the suffix is read back from one of them
     edit: (yaml) => editContracts(yaml, /bjohnsen-([a-z0-9]+)\.example/.exec(yaml)![1]!),
   });
-  bot = t.bot;
 });
 afterAll(async () => {
-  if (!t) return;
-  if (!restarted) return t.stop();
-  await bot.stop();
-  // the harness's stop would stop its own (already stopped) bot again: drop the database here
-  const name = new URL(t.env.databaseUrl).pathname.slice(1);
-  const admin = postgres(testEnv().databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await t?.stop();
 });
-
-async function restartBot(): Promise<void> {
-  await bot.stop();
-  restarted = true;
-  bot = createBot({ env: t.env, config: t.config, logger: silentLogger, roles: ['ingest', 'mailer'], queuePrefix: `t${t.suffix}`, safetyPollMs: 1000 });
-  await bot.start();
-}
 
 let mailCount = 0;
 function reply(from: string, to: string, inReplyTo: string, text: string): string {
@@ -62,13 +40,13 @@ function reply(from: string, to: string, inReplyTo: string, text: string): strin
 
 async function ticketOf(requester: string, subject: string): Promise<{ id: number; plan_key: string; contract_id: number | null }> {
   return waitFor(`ticket "${subject}"`, async () => {
-    const [row] = await bot.db.sql`select id, plan_key, contract_id from tickets where requester = ${requester} and subject = ${subject}`;
+    const [row] = await t.bot.db.sql`select id, plan_key, contract_id from tickets where requester = ${requester} and subject = ${subject}`;
     return row ? { id: Number(row.id), plan_key: String(row.plan_key), contract_id: row.contract_id === null ? null : Number(row.contract_id) } : null;
   });
 }
 
 async function contractEnds(customerLike: string): Promise<{ ended_at: string | null; ended_reason: string | null; superseded_at: string | null }[]> {
-  const rows = await bot.db.sql`
+  const rows = await t.bot.db.sql`
     select k.ended_at::text as ended_at, k.ended_reason, k.superseded_at::text as superseded_at from contracts k join customers c on c.id = k.customer_id
     where c.name = ${customerLike} and k.plan_key = 'alt2' order by k.id`;
   return rows as unknown as { ended_at: string | null; ended_reason: string | null; superseded_at: string | null }[];
@@ -109,8 +87,8 @@ describe('a prepaid account that is used up or expires ends its contract', () =>
     expect(await ticketOf(hanne, next)).toMatchObject({ plan_key: 'alt3', contract_id: null });
 
     // A restart, a sync of the same file, more time on the old ticket and another mail: still one notice each.
-    await restartBot();
-    await createContractsRepository({ db: bot.db.db }).sync(t.config);
+    await t.restart();
+    await createContractsRepository({ db: t.bot.db.db }).sync(t.config);
     expect((await contractEnds('Nordic CNC AS')).map((row) => [String(row.ended_at), row.ended_reason])).toEqual([[String(ended!.ended_at), 'exhausted']]);
     await sendRaw(t.env, { from: lise, to: [ack!.replyTo!] }, reply(lise, ack!.replyTo!, ack!.messageId!, 'Fulgt opp.\n#time 15m'));
     await waitForMessages(t.env, lise, 'Tid ført: 15m');

@@ -3,20 +3,14 @@
 // 80 % and at 100 % of the quarter's bank; a correction back under 80 % sends nothing, crossing it
 // again sends nothing, and neither a restart of the bot nor `timebank --recompute --apply` sends
 // anything again.
-import postgres from 'postgres';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot, type Bot } from '../../src/app.ts';
-import { silentLogger } from '../../src/shared/logger.ts';
 import { startTestBot, type TestBot } from '../support/bot-harness.ts';
 import { runCli } from '../support/bot-process.ts';
 import { isolatedExample } from '../support/contracts.ts';
 import { readMailbox, sendMail, sendRaw, waitFor, waitForMessages, rawReply } from '../support/mail.ts';
-import { testEnv } from '../support/services.ts';
 
 let t: TestBot;
-let bot: Bot;
-let restarted = false;
 let contractsFile: string;
 
 // 2h per quarter; Sara (writing English) is Acme's account manager.
@@ -28,26 +22,11 @@ const edit = (yaml: string) =>
 
 beforeAll(async () => {
   t = await startTestBot({ roles: ['ingest', 'mailer'], edit });
-  bot = t.bot;
   contractsFile = isolatedExample('trinax.yaml', t.suffix, edit).file;
 });
 afterAll(async () => {
-  if (!t) return;
-  if (!restarted) return t.stop();
-  await bot.stop();
-  // the harness's stop would stop its own (already stopped) bot again: drop the database here
-  const name = new URL(t.env.databaseUrl).pathname.slice(1);
-  const admin = postgres(testEnv().databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await t?.stop();
 });
-
-async function restartBot(): Promise<void> {
-  await bot.stop();
-  restarted = true;
-  bot = createBot({ env: t.env, config: t.config, logger: silentLogger, roles: ['ingest', 'mailer'], queuePrefix: `t${t.suffix}`, safetyPollMs: 1000 });
-  await bot.start();
-}
 
 let mailCount = 0;
 function reply(from: string, to: string, inReplyTo: string, text: string): string {
@@ -96,7 +75,7 @@ describe('80 % and 100 % of a period\'s bank', () => {
     await waitForMessages(t.env, sara, '100 % of the time bank used');
 
     // A restart, then more time: still one of each.
-    await restartBot();
+    await t.restart();
     await logTime('#time 15m');
     // A recompute that applies (nothing to change) and more time after it.
     const cli = runCli({ DATABASE_URL: t.env.databaseUrl, CONTRACTS_FILE: contractsFile }, ['timebank', 'Acme AB', '--json', '--recompute', '--apply']);

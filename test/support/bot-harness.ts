@@ -12,10 +12,13 @@ export interface TestBot {
   suffix: string;
   env: AppEnv;
   config: ContractsConfig;
+  /** the running bot (a new one after restart()) */
   bot: Bot;
   service: string;
   /** `name@domain` with this test's suffix: at('eva', 'acme.se') → eva@acme-<suffix>.se */
   at(local: string, domain: string): string;
+  /** stops the bot and starts a new one on the same database, queues and mailbox (a process restart) */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +45,8 @@ export async function startTestBot(
     IMAP_URL: `imap://${encodeURIComponent(service)}:test@${base.imap.host}:${base.imap.port}/INBOX`,
     ...options.env,
   });
-  const bot = createBot({ env, config, logger: silentLogger, roles: options.roles, queuePrefix: `t${suffix}`, safetyPollMs: 1000, ...options.bot });
+  const newBot = () => createBot({ env, config, logger: silentLogger, roles: options.roles, queuePrefix: `t${suffix}`, safetyPollMs: 1000, ...options.bot });
+  const bot = newBot();
   await createContractsRepository({ db: bot.db.db }).sync(config);
   const at = (local: string, domain: string) => {
     const dot = domain.lastIndexOf('.');
@@ -50,16 +54,22 @@ export async function startTestBot(
   };
   await options.beforeStart?.({ suffix, env, config, service, at });
   await bot.start();
-  return {
+  const harness: TestBot = {
     suffix,
     env,
     config,
     bot,
     service,
     at,
+    async restart() {
+      await harness.bot.stop();
+      harness.bot = newBot();
+      await harness.bot.start();
+    },
     async stop() {
-      await bot.stop();
+      await harness.bot.stop();
       await db.drop();
     },
   };
+  return harness;
 }
