@@ -71,7 +71,7 @@ export interface Bot {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** re-enqueue unsent outbound rows and every running SLA timer (Postgres is the truth) */
-  reconcile(): Promise<{ outbound: number; timers: number; prepaidEndNotices: number }>;
+  reconcile(options?: { settlePrepaid?: boolean }): Promise<{ outbound: number; timers: number; prepaidEndNotices: number }>;
   /** where /healthz and /metrics are served once started, or null */
   httpUrl(): string | null;
 }
@@ -126,10 +126,10 @@ export function createBot(options: BotOptions): Bot {
    * during a reconcile must be followed by a full one), and logs what it re-offered.
    */
   let reconciling: Promise<unknown> = Promise.resolve();
-  function reconcileAndLog(reason: string): Promise<void> {
+  function reconcileAndLog(reason: string, options: { settlePrepaid: boolean }): Promise<void> {
     const run = reconciling.then(async () => {
       const started = Date.now();
-      const counts = await reconcile();
+      const counts = await reconcile(options);
       logger.info({ reason, ...counts, ms: Date.now() - started }, 'queued outbound mail and SLA timers again from Postgres');
     });
     // the caller reports this run's failure; the chain only has to go on
@@ -137,10 +137,11 @@ export function createBot(options: BotOptions): Bot {
     return run;
   }
 
-  async function reconcile() {
+  async function reconcile(options: { settlePrepaid?: boolean } = {}) {
     // Prepaid accounts that expired while nobody wrote end now, not on the customer's next mail;
-    // their notices are keyed, so a second run queues nothing.
-    const prepaidCustomers = prepaidCustomerNames(config);
+    // their notices are keyed, so a second run queues nothing. A Redis fault changes no account:
+    // the reconcile after one only re-queues.
+    const prepaidCustomers = options.settlePrepaid === false ? [] : prepaidCustomerNames(config);
     const ended =
       prepaidCustomers.length === 0
         ? 0
@@ -208,9 +209,9 @@ export function createBot(options: BotOptions): Bot {
       }
       if (roles.has('sla')) {
         workers.push(createSlaTimersWorker({ connection: queues.connection, prefix: queues.prefix, sla: slaEscalation, queues, clock, logger, onFired: operator?.slaFired }));
-        await reconcileAndLog('start');
+        await reconcileAndLog('start', { settlePrepaid: true });
         reconcileTimer = setInterval(() => {
-          reconcileAndLog('periodic').catch((err: Error) => logger.error({ err: errorMessage(err) }, 'reconcile failed'));
+          reconcileAndLog('periodic', { settlePrepaid: true }).catch((err: Error) => logger.error({ err: errorMessage(err) }, 'reconcile failed'));
         }, options.reconcileEveryMs ?? 5 * 60_000);
         reconcileTimer.unref();
         // Redis emptied or back after an outage: rebuild at once, not at the next periodic round.
@@ -221,7 +222,7 @@ export function createBot(options: BotOptions): Bot {
           onEvent(event) {
             if (event === 'emptied') logger.warn('Redis lost its jobs (wiped or replaced); rebuilding them from Postgres');
             else logger.info('Redis is back; re-queueing from Postgres');
-            reconcileAndLog(event === 'emptied' ? 'redis emptied' : 'redis reconnected').catch((err: Error) =>
+            reconcileAndLog(event === 'emptied' ? 'redis emptied' : 'redis reconnected', { settlePrepaid: false }).catch((err: Error) =>
               logger.error({ err: errorMessage(err) }, 'reconcile after a Redis fault failed; the periodic one will retry'),
             );
           },

@@ -85,6 +85,31 @@ export interface NoticeContext {
   at: Date;
 }
 
+/** A notice about a contract (no ticket) to one recipient, in their language: what both kinds share. */
+function contractNotice(
+  context: NoticeContext,
+  recipient: NoticeRecipient,
+  notice: { kind: 'timebank-threshold' | 'prepaid-ended'; idempotencyKey: string; vars: Record<string, unknown> },
+): OutboundRequest {
+  const plan = context.config.plans[context.contract.plan];
+  return {
+    idempotencyKey: notice.idempotencyKey,
+    kind: notice.kind,
+    locale: recipient.locale,
+    to: [recipient.email],
+    ticket: null,
+    fromAddress: context.fromAddress,
+    automatic: true,
+    at: context.at,
+    vars: {
+      customerName: context.customer.name,
+      planTitle: plan?.title ?? context.contract.plan,
+      forAccountManager: recipient.side === 'account-manager',
+      ...notice.vars,
+    },
+  };
+}
+
 /**
  * One `timebank-threshold` mail per recipient and threshold reached in `period`. Key: contract +
  * period start + threshold + recipient, so each is sent once per period whatever happens later.
@@ -92,23 +117,13 @@ export interface NoticeContext {
 export function bankNoticeRequests(context: NoticeContext, period: PeriodSummary, reached: readonly BankNoticeThreshold[]): OutboundRequest[] {
   const { config, customer, contract, key } = context;
   const zone = config.provider.timezone;
-  const plan = config.plans[contract.plan];
   return reached.flatMap((threshold) =>
-    noticeRecipients(config, customer, contract).map(
-      (recipient): OutboundRequest => ({
-        idempotencyKey: `timebank-threshold:${keyOf(key)}:${period.period.startDate}:${threshold}:${recipient.email}`,
+    noticeRecipients(config, customer, contract).map((recipient) =>
+      contractNotice(context, recipient, {
         kind: 'timebank-threshold',
-        locale: recipient.locale,
-        to: [recipient.email],
-        ticket: null,
-        fromAddress: context.fromAddress,
-        automatic: true,
-        at: context.at,
+        idempotencyKey: `timebank-threshold:${keyOf(key)}:${period.period.startDate}:${threshold}:${recipient.email}`,
         vars: {
-          customerName: customer.name,
-          planTitle: plan?.title ?? contract.plan,
           threshold,
-          forAccountManager: recipient.side === 'account-manager',
           periodFirst: period.period.startDate,
           // the period's last day; an open-ended term has none
           periodLast: period.period.endMs === null ? null : localDate(period.period.endMs - 1, zone),
@@ -124,23 +139,13 @@ export function bankNoticeRequests(context: NoticeContext, period: PeriodSummary
 /** One `prepaid-ended` mail per recipient, once per contract (key: contract + recipient). */
 export function prepaidEndedRequests(context: NoticeContext, end: { reason: 'exhausted' | 'expired'; at: number }): OutboundRequest[] {
   const { config, customer, contract, key } = context;
-  const plan = config.plans[contract.plan];
   const fallback = config.plans[config.defaultPlan];
-  return noticeRecipients(config, customer, contract).map(
-    (recipient): OutboundRequest => ({
-      idempotencyKey: `prepaid-ended:${keyOf(key)}:${recipient.email}`,
+  return noticeRecipients(config, customer, contract).map((recipient) =>
+    contractNotice(context, recipient, {
       kind: 'prepaid-ended',
-      locale: recipient.locale,
-      to: [recipient.email],
-      ticket: null,
-      fromAddress: context.fromAddress,
-      automatic: true,
-      at: context.at,
+      idempotencyKey: `prepaid-ended:${keyOf(key)}:${recipient.email}`,
       vars: {
-        customerName: customer.name,
-        planTitle: plan?.title ?? contract.plan,
         reason: end.reason,
-        forAccountManager: recipient.side === 'account-manager',
         endedAt: localDateTime(end.at, config.provider.timezone),
         timeZone: config.provider.timezone,
         defaultPlanTitle: fallback?.title ?? config.defaultPlan,
