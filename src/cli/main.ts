@@ -8,36 +8,17 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ALL_ROLES, type Role } from '../config/roles.ts';
 import { PRIORITIES, SLA_TARGETS, type Priority, type SlaTargetName } from '../contracts/contracts.types.ts';
-import type { Database } from '../db/client.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import { PROJECT_ROOT } from '../shared/project-root.ts';
-import { describeFailure, EXIT_CODES, unreachableReason } from './cli-failure.ts';
+import { describeFailure, EXIT_CODES } from './cli-failure.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../tickets/tickets.models.ts';
 import { registerBillingCommands } from './billing-quote.ts';
 import { registerCheckCommand } from './check.ts';
+import { withDatabase } from './database.ts';
 import { registerOutboxCommands } from './outbox.ts';
 import { registerQuarantineCommands } from './quarantine.ts';
 import { registerTimeBankCommands } from './timebank.ts';
 
-/** A short-lived connection for one command. */
-async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const [{ connectDatabase }, { loadDatabaseEnv }] = await Promise.all([import('../db/client.ts'), import('../config/env.ts')]);
-  const { databaseUrl } = loadDatabaseEnv();
-  // An unreachable host answers after this long, not after the driver's 30 s.
-  const handle = connectDatabase(databaseUrl, { max: 2, connectTimeoutSeconds: CONNECT_TIMEOUT_SECONDS });
-  try {
-    return await work(handle.db);
-  } catch (err) {
-    const reason = unreachableReason(err);
-    if (!reason) throw err;
-    const url = new URL(databaseUrl);
-    throw new HelpdeskError('db.unavailable', `cannot reach Postgres at ${url.hostname}:${url.port || 5432}: ${reason}`, { cause: err });
-  } finally {
-    await handle.close();
-  }
-}
-
-const CONNECT_TIMEOUT_SECONDS = 10;
 const TICKETS_PER_PAGE = 50;
 
 function positiveInteger(text: string, option: string): number {

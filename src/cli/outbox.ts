@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { HelpdeskError } from '../shared/errors.ts';
 import type { OutboxEntry } from '../tickets/outbox.queries.ts';
+import { withDatabase } from './database.ts';
 
 async function connect() {
   const [{ loadEnv }, { connectDatabase }, { createOutboxQueries }] = await Promise.all([import('../config/env.ts'), import('../db/client.ts'), import('../tickets/outbox.queries.ts')]);
@@ -59,14 +60,10 @@ export function registerOutboxCommands(program: Command): void {
     .option('--failed', 'only mail that failed for good')
     .option('--json', 'machine-readable output')
     .action(async (opts: { failed?: boolean; json?: boolean }) => {
-      const { handle, queries } = await connect();
-      try {
-        const list = await queries.list({ failed: opts.failed });
-        if (opts.json) console.log(JSON.stringify(list, null, 2));
-        else printOutbox(list);
-      } finally {
-        await handle.close();
-      }
+      const { createOutboxQueries } = await import('../tickets/outbox.queries.ts');
+      const list = await withDatabase((db) => createOutboxQueries({ db }).list({ failed: opts.failed }));
+      if (opts.json) console.log(JSON.stringify(list, null, 2));
+      else printOutbox(list);
     });
   outbox
     .command('retry')

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { AppEnv } from '../config/env.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import type { QuarantineEntry } from '../tickets/quarantine.queries.ts';
+import { withDatabase } from './database.ts';
 
 async function connect() {
   const [{ loadEnv }, { connectDatabase }, queries] = await Promise.all([import('../config/env.ts'), import('../db/client.ts'), import('../tickets/quarantine.queries.ts')]);
@@ -57,14 +58,10 @@ export function registerQuarantineCommands(program: Command): void {
     .description('mail intake held back (unparseable, too large, failed on its own)')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const { handle, queries } = await connect();
-      try {
-        const list = await queries.list();
-        if (opts.json) console.log(JSON.stringify(list, null, 2));
-        else printList(list);
-      } finally {
-        await handle.close();
-      }
+      const { createQuarantineQueries } = await import('../tickets/quarantine.queries.ts');
+      const list = await withDatabase((db) => createQuarantineQueries({ db }).list());
+      if (opts.json) console.log(JSON.stringify(list, null, 2));
+      else printList(list);
     });
   quarantine
     .command('show')
@@ -75,28 +72,24 @@ export function registerQuarantineCommands(program: Command): void {
       // `--json` after `show ID` is parsed by the parent `quarantine` command, which has it too
       const opts = command.optsWithGlobals<{ json?: boolean }>();
       const id = parseId(idText);
-      const { handle, queries } = await connect();
-      try {
-        const entry = await queries.get(id);
-        if (!entry) throw new HelpdeskError('quarantine.not_found', `quarantined mail ${id} not found`);
-        if (opts.json) {
-          console.log(JSON.stringify(entry, null, 2));
-          return;
-        }
-        console.log(`quarantine ${entry.id}: ${entry.reasonCode}`);
-        console.log(`  reason      ${entry.reason}`);
-        console.log(`  mailbox     ${entry.mailbox ?? '-'}`);
-        console.log(`  from        ${entry.from ?? '-'}`);
-        console.log(`  subject     ${entry.subject ?? '-'}`);
-        console.log(`  size        ${entry.size} bytes`);
-        console.log(`  received    ${entry.receivedAt ?? '-'}`);
-        console.log(`  quarantined ${entry.quarantinedAt}`);
-        console.log(`  released    ${entry.releasedAt ?? '-'}${entry.ticket !== null ? ` (on ticket #${entry.ticket})` : ''}`);
-        console.log('  headers:');
-        for (const line of entry.headers.split('\n')) console.log(`    ${line}`);
-      } finally {
-        await handle.close();
+      const { createQuarantineQueries } = await import('../tickets/quarantine.queries.ts');
+      const entry = await withDatabase((db) => createQuarantineQueries({ db }).get(id));
+      if (!entry) throw new HelpdeskError('quarantine.not_found', `quarantined mail ${id} not found`);
+      if (opts.json) {
+        console.log(JSON.stringify(entry, null, 2));
+        return;
       }
+      console.log(`quarantine ${entry.id}: ${entry.reasonCode}`);
+      console.log(`  reason      ${entry.reason}`);
+      console.log(`  mailbox     ${entry.mailbox ?? '-'}`);
+      console.log(`  from        ${entry.from ?? '-'}`);
+      console.log(`  subject     ${entry.subject ?? '-'}`);
+      console.log(`  size        ${entry.size} bytes`);
+      console.log(`  received    ${entry.receivedAt ?? '-'}`);
+      console.log(`  quarantined ${entry.quarantinedAt}`);
+      console.log(`  released    ${entry.releasedAt ?? '-'}${entry.ticket !== null ? ` (on ticket #${entry.ticket})` : ''}`);
+      console.log('  headers:');
+      for (const line of entry.headers.split('\n')) console.log(`    ${line}`);
     });
   quarantine
     .command('release')

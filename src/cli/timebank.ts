@@ -6,6 +6,7 @@ import type { DateTime } from 'luxon';
 import type { EntryDrawChange } from '../billing/time-bank.types.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import type { TimeBankReport } from '../tickets/time-bank.usecases.ts';
+import { withDatabase } from './database.ts';
 
 interface TimeBankOptions {
   at?: string;
@@ -64,27 +65,19 @@ export function registerTimeBankCommands(program: Command): void {
     .action(async (customer: string, opts: TimeBankOptions) => {
       if (opts.apply && !opts.recompute) throw new HelpdeskError('usage.invalid', '--apply only goes with --recompute');
       // loaded here, not at start-up: `helpdesk --help` must not pay for them
-      const [{ DateTime }, { loadEnv }, { loadContractsFile }, { connectDatabase }, { formatMinutes }, { timeBankReport }] = await Promise.all([
+      const [{ DateTime }, { loadDatabaseEnv }, { loadContractsFile }, { formatMinutes }, { timeBankReport }] = await Promise.all([
         import('luxon'),
         import('../config/env.ts'),
         import('../contracts/contracts.file.ts'),
-        import('../db/client.ts'),
         import('../tickets/time-bank-terms.models.ts'),
         import('../tickets/time-bank.usecases.ts'),
       ]);
       const at = parseAt(opts.at, DateTime);
-      const env = loadEnv();
-      const config = await loadContractsFile(opts.file ?? env.contractsFile);
-      const handle = connectDatabase(env.databaseUrl, { max: 2 });
-      let report: TimeBankReport;
-      try {
-        const recompute = opts.recompute ?? false;
-        const apply = opts.apply ?? false;
-        // One transaction: a recompute that applies writes every changed entry or none.
-        report = await handle.db.transaction((tx) => timeBankReport(tx, config, { customer, at, recompute, apply }));
-      } finally {
-        await handle.close();
-      }
+      const config = await loadContractsFile(opts.file ?? loadDatabaseEnv().contractsFile);
+      const recompute = opts.recompute ?? false;
+      const apply = opts.apply ?? false;
+      // One transaction: a recompute that applies writes every changed entry or none.
+      const report = await withDatabase((db) => db.transaction((tx) => timeBankReport(tx, config, { customer, at, recompute, apply })));
       if (opts.json) console.log(JSON.stringify(report.changes ? { ...report.status, changes: report.changes } : report.status, null, 2));
       else printReport(report, opts.recompute ?? false, opts.apply ?? false, formatMinutes);
     });

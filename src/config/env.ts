@@ -207,7 +207,7 @@ export function loadEnv(options: { source?: NodeJS.ProcessEnv; requireSecret?: b
  * `outbox`, `quarantine`, `migrate`, `contracts sync`): DATABASE_URL alone, with the same
  * .services/env fallback as loadEnv, so those commands work where only the database is set.
  */
-export function loadDatabaseEnv(options: { source?: NodeJS.ProcessEnv; cwd?: string } = {}): { databaseUrl: string } {
+export function loadDatabaseEnv(options: { source?: NodeJS.ProcessEnv; cwd?: string } = {}): { databaseUrl: string; contractsFile: string } {
   const source = options.source ?? process.env;
   const servicesEnvFile = findServicesEnvFile(options.cwd);
   const fromFile = servicesEnvFile ? parseEnvFile(readFileSync(servicesEnvFile, 'utf8')) : {};
@@ -219,5 +219,5 @@ export function loadDatabaseEnv(options: { source?: NodeJS.ProcessEnv; cwd?: str
       details: [`DATABASE_URL: ${value === undefined ? 'is required' : parsed.error.issues[0]!.message}`],
     });
   }
-  return { databaseUrl: parsed.data };
+  return { databaseUrl: parsed.data, contractsFile: EnvSchema.shape.CONTRACTS_FILE.parse(source.CONTRACTS_FILE || fromFile.CONTRACTS_FILE) };
 }

@@ -67,6 +67,11 @@ describe('helpdesk errors and exit codes', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('no tickets');
+    for (const args of [['outbox'], ['quarantine']]) {
+      const listing = runWithOnly({ DATABASE_URL: db.url }, args);
+      expect(listing.stderr, args.join(' ')).toBe('');
+      expect(listing.status, args.join(' ')).toBe(0);
+    }
     const bare = runWithOnly({}, ['tickets']);
     expect(bare.status).toBe(1);
     expect(bare.stderr).toContain('DATABASE_URL: is required');
