@@ -60,9 +60,11 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
       // What the SLA clocks see of the ticket, as the tags change it.
       const current: SlaTicket = { id: ticket.id, planKey: ticket.planKey, priority: ticket.priority, kind: ticket.kind };
       const patch: TicketPatch = {};
+      /** queues a mail to send after the commit; its row id, null when it was queued before */
       const queue = async (request: Parameters<Outbox['queue']>[1]) => {
         const id = await outbox.queue(tx, request);
         if (id) outboundIds.push(id);
+        return id;
       };
 
       // A malformed tag is never silently dropped, nor a time tag billing refuses: the technician
@@ -113,7 +115,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
           outboundIds.push(...(await outbox.queueMany(tx, outcome.notices)));
           const entry = receipt.entry;
           event({ type: 'time', minutes: entry.minutes, role: entry.role, onsite: entry.onsite, by });
-          const receiptId = await outbox.queue(tx, {
+          const receiptId = await queue({
             idempotencyKey: `time-receipt:${entry.id}`,
             kind: 'technician-time-receipt',
             locale: technicianLocale,
@@ -124,10 +126,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
             at,
             vars: { ticketNumber: ticket.number, subject: ticket.subject, ...receiptVars(receipt, config.provider.timezone) },
           });
-          if (receiptId) {
-            outboundIds.push(receiptId);
-            await createTimeEntriesRepository({ db: tx }).setReceipt(entry.id, receiptId);
-          }
+          if (receiptId) await createTimeEntriesRepository({ db: tx }).setReceipt(entry.id, receiptId);
           // Logged work means work has started: it meets the intervention target. A correction
           // or an undo is bookkeeping, not work: it meets nothing.
           if (tag.type !== 'time') continue;
