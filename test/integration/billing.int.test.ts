@@ -36,7 +36,7 @@ interface EntryRow {
 async function entriesOf(ticketId: number): Promise<EntryRow[]> {
   const rows = await t.bot.db.sql`
     select id, minutes, billable_minutes, from_bank_minutes, overage_minutes, amount_minor::int as amount_minor, explanation, reverses_entry_id, reason
-    from time_entries where ticket_id = ${ticketId} order by at, minutes desc`;
+    from time_entries where ticket_id = ${ticketId} order by at, message_id`;
   return rows as unknown as EntryRow[];
 }
 
