@@ -23,7 +23,15 @@ export type TicketEvent =
   | { type: 'priority'; from: Priority; to: Priority; by: string }
   | { type: 'kind'; from: TicketKind; to: TicketKind; by: string }
   | { type: 'time'; minutes: number; role: string; onsite: boolean; by: string }
-  | { type: 'estimate'; minutes: number; by: string }
+  /**
+   * `#estimate`: `requires` (absent on events recorded before it existed: recorded only) is what
+   * it asked of the customer (estimates.models.ts); `supersedes`: the `at` of a pending estimate
+   * this one replaces.
+   */
+  | { type: 'estimate'; minutes: number; by: string; requires?: 'approval' | 'notice' | null; supersedes?: string | null }
+  /** the customer's answer to the approval request of the estimate recorded at `estimateAt` (ISO) */
+  | { type: 'estimate_approved'; by: string; via: 'reply' | 'address'; estimateAt: string }
+  | { type: 'estimate_declined'; by: string; via: 'reply' | 'address'; estimateAt: string }
   | { type: 'sla_met'; target: SlaTargetName; late: boolean }
   | { type: 'sla_recomputed'; target: SlaTargetName; deadline: string }
   | { type: 'sla_warning'; target: SlaTargetName; deadline: string }
@@ -44,6 +52,8 @@ export const TICKET_EVENT_TYPES: readonly [TicketEventType, ...TicketEventType[]
   'kind',
   'time',
   'estimate',
+  'estimate_approved',
+  'estimate_declined',
   'sla_met',
   'sla_recomputed',
   'sla_warning',
