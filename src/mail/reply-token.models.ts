@@ -1,7 +1,9 @@
 // Per-ticket reply addresses (`support+17.<mac>@trinax.example`). The MAC makes the address
 // unguessable, so a reply to it proves the sender received a mail about that ticket: the first
 // threading rule and half of the technician trust rule (docs/domain.md, "Threading" and
-// "Trust of technician replies") rest on it.
+// "Trust of technician replies") rest on it. A token may also carry an action
+// (`support+17.a.<mac>@…` approves ticket 17's estimate, `.d.` declines it), signed together with
+// the ticket number so editing the letter breaks the MAC.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HelpdeskError } from '../shared/errors.ts';
 import { bareAddress, normalizeAddress, splitAddress, splitPlusTag } from '../shared/address.ts';
@@ -10,7 +12,15 @@ import { bareAddress, normalizeAddress, splitAddress, splitPlusTag } from '../sh
 export const REPLY_MAC_LENGTH = 10;
 
 const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-const TOKEN = new RegExp(`^([1-9]\\d{0,14})\\.([a-z2-7]{${REPLY_MAC_LENGTH}})$`);
+const TOKEN = new RegExp(`^([1-9]\\d{0,14})\\.(?:([a-z])\\.)?([a-z2-7]{${REPLY_MAC_LENGTH}})$`);
+
+/**
+ * What a reply address asks beyond threading: approve or decline the ticket's pending estimate.
+ * One letter each in the address; an address without one is a plain reply address.
+ */
+export type ReplyAction = 'approve' | 'decline';
+const ACTION_LETTER: Readonly<Record<ReplyAction, string>> = { approve: 'a', decline: 'd' };
+const ACTION_BY_LETTER: ReadonlyMap<string, ReplyAction> = new Map(Object.entries(ACTION_LETTER).map(([action, letter]) => [letter, action as ReplyAction]));
 
 /** RFC 4648 base32, lower-case, no padding: only letters and digits, safe in any local part. */
 function base32(bytes: Uint8Array): string {
@@ -30,8 +40,10 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
-function replyMac(secret: string, serviceLocalPart: string, ticketNumber: number): string {
-  const digest = createHmac('sha256', secret).update(`${serviceLocalPart}:${ticketNumber}`).digest();
+function replyMac(secret: string, serviceLocalPart: string, ticketNumber: number, action: ReplyAction | null): string {
+  // Plain tokens keep the input they always had, so addresses already sent stay valid.
+  const signed = action === null ? `${serviceLocalPart}:${ticketNumber}` : `${serviceLocalPart}:${ticketNumber}:${ACTION_LETTER[action]}`;
+  const digest = createHmac('sha256', secret).update(signed).digest();
   return base32(digest).slice(0, REPLY_MAC_LENGTH);
 }
 
@@ -70,9 +82,11 @@ export interface CreateReplyAddressInput {
   ticketNumber: number;
   /** signed with the first secret */
   secret: ReplySecrets;
+  /** an approve or decline address (`support+17.a.<mac>@…`); a plain reply address when absent */
+  action?: ReplyAction | null;
 }
 
-/** `support+17.<mac>@trinax.example` for ticket 17 of service address `support@trinax.example`. */
+/** `support+17.<mac>@trinax.example` for ticket 17 of service address `support@trinax.example` (`support+17.a.<mac>@…` with an action). */
 export function createReplyAddress(input: CreateReplyAddressInput): string {
   const { ticketNumber, secret } = input;
   if (!Number.isSafeInteger(ticketNumber) || ticketNumber < 1) {
@@ -80,7 +94,9 @@ export function createReplyAddress(input: CreateReplyAddressInput): string {
   }
   const signing = signingSecret(secret);
   const { local, domain } = splitServiceAddress(input.serviceAddress);
-  return `${local}+${ticketNumber}.${replyMac(signing, local, ticketNumber)}@${domain}`;
+  const action = input.action ?? null;
+  const actionPart = action === null ? '' : `${ACTION_LETTER[action]}.`;
+  return `${local}+${ticketNumber}.${actionPart}${replyMac(signing, local, ticketNumber, action)}@${domain}`;
 }
 
 export interface ParseReplyTokenInput {
@@ -95,6 +111,8 @@ export interface ParseReplyTokenInput {
 export interface ReplyTokenCandidate {
   ticketNumber: number;
   valid: boolean;
+  /** the action the address carries (approve/decline); null for a plain reply address or an unknown letter */
+  action: ReplyAction | null;
 }
 
 /**
@@ -126,11 +144,16 @@ export function replyTokenCandidates(input: ParseReplyTokenInput): ReplyTokenCan
     if (!match) continue;
     const ticketNumber = Number(match[1]);
     if (!Number.isSafeInteger(ticketNumber)) continue;
-    const given = Buffer.from(TOKEN.test(tag) ? (match[2] ?? '') : '', 'ascii');
+    const token = TOKEN.exec(tag);
+    const letter = token?.[2];
+    const action = letter === undefined ? null : (ACTION_BY_LETTER.get(letter) ?? null);
+    // An unknown action letter is no address of ours: it never verifies.
+    const known = token !== null && (letter === undefined || action !== null);
+    const given = Buffer.from(known ? (token[3] ?? '') : '', 'ascii');
     const valid =
       given.length === REPLY_MAC_LENGTH &&
-      secrets.some((secret) => timingSafeEqual(given, Buffer.from(replyMac(secret, serviceLocal, ticketNumber), 'ascii')));
-    candidates.push({ ticketNumber, valid });
+      secrets.some((secret) => timingSafeEqual(given, Buffer.from(replyMac(secret, serviceLocal, ticketNumber, action), 'ascii')));
+    candidates.push({ ticketNumber, valid, action });
   }
   return candidates;
 }

@@ -109,12 +109,56 @@ describe('a secret rotation', () => {
   it('names the ticket of a reply address whose code does not verify, as not valid', () => {
     const old = createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret: OLD });
     expect(replyTokenCandidates({ addresses: ['eva@acme.se', old, 'support+18.zz@trinax.example'], serviceAddresses, secret: NEW })).toEqual([
-      { ticketNumber: 17, valid: false },
-      { ticketNumber: 18, valid: false },
+      { ticketNumber: 17, valid: false, action: null },
+      { ticketNumber: 18, valid: false, action: null },
     ]);
   });
 
   it('refuses an empty secret in the list', () => {
     expect(() => replySecretList(`${NEW},`)).toThrow(/HELPDESK_SECRET/);
+  });
+});
+
+describe('approve and decline addresses', () => {
+  // HMAC-SHA256('test-secret', 'support:17:a' / 'support:17:d'), base32, first 10 characters, computed outside this code base.
+  const APPROVE_17 = 'support+17.a.b2zgk2vqw6@trinax.example';
+  const DECLINE_17 = 'support+17.d.erun3qpjld@trinax.example';
+
+  it('puts the action letter before a MAC that covers it', () => {
+    expect(createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret, action: 'approve' })).toBe(APPROVE_17);
+    expect(createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret, action: 'decline' })).toBe(DECLINE_17);
+    expect(createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret, action: null })).toBe(TICKET_17);
+  });
+
+  it('reads back the ticket and the action, in any case and with a display name', () => {
+    expect(replyTokenCandidates({ addresses: [APPROVE_17], serviceAddresses, secret })).toEqual([{ ticketNumber: 17, valid: true, action: 'approve' }]);
+    expect(replyTokenCandidates({ addresses: [`Trinax <${DECLINE_17.toUpperCase()}>`], serviceAddresses, secret })).toEqual([
+      { ticketNumber: 17, valid: true, action: 'decline' },
+    ]);
+    expect(parseReplyToken({ addresses: [APPROVE_17], serviceAddresses, secret })).toBe(17);
+  });
+
+  it('refuses an address whose action letter was edited, swapped, dropped or unknown', () => {
+    const forged = [
+      'support+17.d.b2zgk2vqw6@trinax.example', // approve's MAC with the decline letter
+      'support+17.a.erun3qpjld@trinax.example', // decline's MAC with the approve letter
+      'support+17.b2zgk2vqw6@trinax.example', // approve's MAC without its letter
+      'support+17.a.7ob2kgz4gk@trinax.example', // the plain MAC with a letter added
+      'support+17.x.b2zgk2vqw6@trinax.example', // a letter that means nothing
+      'support+18.a.b2zgk2vqw6@trinax.example', // another ticket
+    ];
+    for (const address of forged) {
+      expect(replyTokenCandidates({ addresses: [address], serviceAddresses, secret })[0]?.valid, address).toBe(false);
+      expect(parseReplyToken({ addresses: [address], serviceAddresses, secret }), address).toBeNull();
+    }
+  });
+
+  it('keeps plain reply addresses as they were: no action, still valid', () => {
+    expect(replyTokenCandidates({ addresses: [TICKET_17], serviceAddresses, secret })).toEqual([{ ticketNumber: 17, valid: true, action: null }]);
+  });
+
+  it('verifies an action address signed with a secret of a rotation', () => {
+    const old = createReplyAddress({ serviceAddress: 'support@trinax.example', ticketNumber: 17, secret: 'old-secret', action: 'decline' });
+    expect(replyTokenCandidates({ addresses: [old], serviceAddresses, secret: ['new-secret', 'old-secret'] })).toEqual([{ ticketNumber: 17, valid: true, action: 'decline' }]);
   });
 });

@@ -41,6 +41,17 @@ describe('resolveThread', () => {
     expect(resolve(item)).toEqual({ kind: 'ticket', ticket: t7, via: 'token' });
   });
 
+  it('threads a mail to the approve or decline address of an estimate into its ticket, and not one whose action was edited', () => {
+    for (const action of ['approve', 'decline'] as const) {
+      const address = createReplyAddress({ serviceAddress: SERVICE, ticketNumber: 7, secret: SECRET, action });
+      expect(resolve(mail({ recipients: [address] }))).toEqual({ kind: 'ticket', ticket: t7, via: 'token' });
+    }
+    const approve = createReplyAddress({ serviceAddress: SERVICE, ticketNumber: 7, secret: SECRET, action: 'approve' });
+    const edited = approve.replace('+7.a.', '+7.d.');
+    expect(threadKeysOf(mail({ recipients: [edited] }), [SERVICE], SECRET)).toMatchObject({ tokenNumber: null, invalidTokenNumber: 7 });
+    expect(resolve(mail({ recipients: [edited] }))).toEqual({ kind: 'none' });
+  });
+
   it('ignores a forged token and threads by In-Reply-To', () => {
     const item = mail({ recipients: ['support+7.forged@trinax.example'], inReplyTo: '<ack-9@trinax.example>' });
     expect(resolve(item)).toEqual({ kind: 'ticket', ticket: t9, via: 'reference' });
