@@ -20,6 +20,8 @@ export const MAIL_KINDS = [
   'technician-customer-reply',
   'technician-assigned',
   'technician-unverified',
+  'estimate',
+  'technician-estimate',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -45,6 +47,8 @@ export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 
   'technician-customer-reply': 'auto-generated',
   'technician-assigned': 'auto-generated',
   'technician-unverified': 'auto-replied',
+  estimate: 'auto-generated',
+  'technician-estimate': 'auto-generated',
   'technician-reply': null,
 };
 

@@ -95,6 +95,40 @@ export type MailVars = {
     reason: 'no-reply-address' | 'invalid-reply-address' | 'unauthenticated';
     replyAddress: string | null;
   };
+  /**
+   * To the requester: a technician's `#estimate` above the plan's quoteAbove. `notice`: the work
+   * goes ahead; `approval`: it waits for a reply with a word, or a mail to `approveAddress` or
+   * `declineAddress` (null for a notice).
+   */
+  estimate: CommonVars & {
+    requires: 'approval' | 'notice';
+    /** formatted (`5h`, `4h 30m`) */
+    estimate: string;
+    /** the hourly rate (`1 000 NOK/h`); null when the ticket's kind is free */
+    rate: string | null;
+    technicianName: string;
+    /** the pending estimate this one replaces, formatted; null when none was pending */
+    supersedes: string | null;
+    approveAddress: string | null;
+    declineAddress: string | null;
+  };
+  /**
+   * To the technician: what their `#estimate` sent the customer (`notice-sent`,
+   * `approval-requested`), or the customer's answer (`approved`, `declined`; to the owner, else the
+   * estimate's author).
+   */
+  'technician-estimate': CommonVars & {
+    outcome: 'notice-sent' | 'approval-requested' | 'approved' | 'declined';
+    estimate: string;
+    requester: string;
+    customerName: string | null;
+    supersedes: string | null;
+    /** who answered and how (a reply with a word, or a mail to the approve/decline address); null before an answer */
+    answeredBy: string | null;
+    via: 'reply' | 'address' | null;
+    /** the customer's own words with the answer; null before an answer */
+    text: string | null;
+  };
   'sla-warning': SlaVars;
   'sla-breach': SlaVars;
   /**
@@ -121,6 +155,8 @@ export type MailVars = {
     bankLeft: string | null;
     /** last day of that period (`2026-12-31`); null without one */
     bankUntil: string | null;
+    /** the work started while the customer's approval of an estimate was pending, or after a decline */
+    beforeApproval?: boolean;
   };
   /** to the customer's managers and the account manager: a period's bank reached 80 % or 100 % (no ticket) */
   'timebank-threshold': {
