@@ -1,7 +1,9 @@
 // A technician's `#time`, `#time -30m reason` and `#undo` lines become time entries: the work
 // interval resolved in the provider's zone, priced under the ticket's plan, drawn from the
 // customer's time bank, and answered with a receipt (docs/domain.md, "Time and money"). A tag the
-// plan cannot price stores nothing and comes back as a refusal for the tag-errors mail.
+// plan cannot price stores nothing and comes back as a refusal for the tag-errors mail. An entry
+// that changes what other entries of the ticket bill adds an adjustment row for each of them
+// (time-entry-pricing.models.ts), in the same transaction.
 import { DateTime } from 'luxon';
 import { createPlanPricingCache, type PlanPricing } from '../billing/billing.models.ts';
 import { isUnknownRateRoleError } from '../billing/billing.errors.ts';
@@ -15,7 +17,14 @@ import { contractNotices } from './time-bank-notices.usecases.ts';
 import { computeContractLedger, minutesLeftAt, type ContractLedger } from './time-bank.usecases.ts';
 import { explanationWithDraws, formatMinutes } from './time-bank-terms.models.ts';
 import { createTimeEntriesRepository, type TicketContractRef, type TimeEntriesRepository, type TimeEntryRow, type TimeEntryWithTicket } from './time-entries.repository.ts';
-import { priceCorrection, priceNewEntry, type EntryForPricing } from './time-entry-pricing.models.ts';
+import {
+  adjustmentExplanation,
+  priceCorrection,
+  priceNewEntry,
+  ticketTotalNote,
+  type EntryForPricing,
+  type TicketRepricing,
+} from './time-entry-pricing.models.ts';
 import type { TicketRow } from './tickets.repository.ts';
 
 const MINUTE_MS = 60_000;
@@ -113,7 +122,21 @@ function forPricing(row: TimeEntryWithTicket): EntryForPricing {
     workEnd,
     reversesEntryId: row.reversesEntryId,
     at: row.at,
+    billableMinutes: row.billableMinutes,
+    freeMinutes: row.freeMinutes,
+    amountMinor: row.amountMinor,
   };
+}
+
+/**
+ * When a correction or adjustment row of this change is settled: its writing time, but after every
+ * such row stored before on the ticket. The ledger settles them with the entry they correct and
+ * takes one entry's corrections in (work end, id) order; two written in the same second must not
+ * swap places by their random ids.
+ */
+function correctionMoment(stored: readonly EntryForPricing[], at: Date): Date {
+  const latest = Math.max(-Infinity, ...stored.filter((entry) => entry.reversesEntryId !== null).map((entry) => entry.workEnd.getTime()));
+  return new Date(Math.max(at.getTime(), latest + 1));
 }
 
 /** Logs one `#time`-family tag. Runs inside the reply's transaction. */
@@ -136,6 +159,9 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
     at: input.at,
   };
   let inserted: TimeEntryRow | null;
+  /** the other entries this one re-prices, and what caused it (for their explanations) */
+  let repriced: TicketRepricing | null = null;
+  let cause = '';
 
   if (tag.type === 'time') {
     const interval = resolveWorkInterval(tag, input.mailDate, config.provider.timezone);
@@ -146,7 +172,9 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
     let priced = null;
     if (pricing) {
       try {
-        priced = priceNewEntry(pricing, stored, { minutes, workStart, workEnd, onsite: tag.onsite, kind: input.kind, taggedRole: tag.role, technicianRole: input.technician.role });
+        const result = priceNewEntry(pricing, stored, { minutes, workStart, workEnd, onsite: tag.onsite, kind: input.kind, taggedRole: tag.role, technicianRole: input.technician.role }, input.at);
+        priced = result.priced;
+        repriced = result;
       } catch (error) {
         // The plan has no rate for the role written in the tag: refused whole, nothing stored.
         if (isUnknownRateRoleError(error)) return { ok: false, reason: error.message, code: 'unknown-role', roles: error.roles.join(', ') };
@@ -162,11 +190,12 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
       freeMinutes: priced ? priced.loggedMinutes - priced.chargeableMinutes : 0,
       overageMinutes: priced?.billableMinutes ?? minutes,
       amountMinor: priced?.amountMinor ?? 0,
-      priceExplanation: priced?.explanation ?? '',
-      explanation: priced?.explanation ?? '',
+      priceExplanation: priced ? `${priced.explanation}${ticketTotalNote(repriced!, base.currency)}` : '',
+      explanation: priced ? `${priced.explanation}${ticketTotalNote(repriced!, base.currency)}` : '',
       workStart,
       workEnd,
     });
+    cause = `${formatMinutes(minutes)} logged for ${DateTime.fromJSDate(workEnd, { zone: config.provider.timezone }).toFormat('yyyy-MM-dd HH:mm')}`;
   } else {
     const target = await correctionTarget(repository, input);
     if (!target.ok) return target;
@@ -178,7 +207,11 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
     const reason = tag.type === 'correction' ? tag.reason : '#undo';
     const correctionLine =
       `${formatMinutes(correction.minutes)} (${reason}): ${formatMinutes(correction.netBefore)} → ${formatMinutes(correction.netAfter)} logged, ` +
-      `${correction.billableBefore}m → ${correction.billableAfter}m billed = ${formatAmount(correction.amountMinor, correction.currency)}`;
+      `${correction.billableBefore}m → ${correction.billableAfter}m billed = ${formatAmount(correction.amountMinor, correction.currency)}` +
+      ticketTotalNote(correction, correction.currency);
+    const moment = correctionMoment(stored, input.at);
+    repriced = correction;
+    cause = `${reason} of ${formatMinutes(-correction.minutes)}`;
     inserted = await repository.insertTimeEntry({
       ...base,
       role: target.entry.role,
@@ -193,17 +226,52 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
       reversesEntryId: target.entry.id,
       reason,
       // A correction happens when it is written; it is settled with the entry it corrects.
-      workStart: input.at,
-      workEnd: input.at,
+      workStart: moment,
+      workEnd: moment,
     });
   }
   if (!inserted) return { ok: true, receipt: null, notices: [] };
+  if (repriced && repriced.adjustments.length > 0) await insertAdjustments(repository, { base, stored, repriced, cause, by: inserted });
   const settled = await settleAndDescribe(repository, config, ref, inserted, tag.type);
   const notices =
     ref && settled.computed
       ? await contractNotices(tx, config, { ref, computed: settled.computed, periodIndex: settled.periodIndex, at: input.at, fromAddress: ticket.serviceAddress })
       : [];
   return { ok: true, receipt: settled.receipt, notices };
+}
+
+/**
+ * One adjustment row per other entry whose price the change made differ from what its rows
+ * recorded: no minutes, the difference in billed and free minutes and amount, naming the entry it
+ * adjusts (the ledger settles it there, so the bank gets back or gives what that entry drew).
+ */
+async function insertAdjustments(
+  repository: TimeEntriesRepository,
+  change: { base: { ticketId: number; messageId: number; technician: string; currency: string; at: Date; idempotencyKey: string }; stored: EntryForPricing[]; repriced: TicketRepricing; cause: string; by: TimeEntryRow },
+): Promise<void> {
+  const { base, repriced } = change;
+  const moment = correctionMoment(change.stored, base.at);
+  for (const adjustment of repriced.adjustments) {
+    const explanation = adjustmentExplanation(adjustment, change.cause, base.currency);
+    await repository.insertTimeEntry({
+      ...base,
+      idempotencyKey: `${base.idempotencyKey}:reprice:${adjustment.rootId}`,
+      kind: adjustment.kind,
+      role: adjustment.role,
+      onsite: adjustment.onsite,
+      minutes: 0,
+      billableMinutes: adjustment.difference.billableMinutes,
+      freeMinutes: adjustment.difference.freeMinutes,
+      overageMinutes: adjustment.difference.billableMinutes,
+      amountMinor: adjustment.difference.amountMinor,
+      priceExplanation: explanation,
+      explanation,
+      reversesEntryId: adjustment.rootId,
+      reason: `re-priced by entry ${change.by.id}`,
+      workStart: moment,
+      workEnd: moment,
+    });
+  }
 }
 
 /** `#undo`: the entry of the receipt the mail answers. `#time -30m`: the technician's newest entry on the ticket. */
