@@ -18,12 +18,12 @@ const COMMANDS: Record<string, string[]> = {
   'contracts check': ['contracts', 'check', path.join(PROJECT_ROOT, 'examples', 'trinax.yaml')],
 };
 
-function timeRuns(args: string[], fromSource: boolean): number[] {
+function timeRuns(args: string[], fromSource: boolean, script: string = BIN): number[] {
   const env = { ...process.env, HELPDESK_FROM_SOURCE: fromSource ? '1' : '0' };
   const times: number[] = [];
   for (let i = 0; i < RUNS + 1; i++) {
     const started = performance.now();
-    const run = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8' });
     const ms = performance.now() - started;
     if (run.status !== 0) throw new Error(`helpdesk ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
     if (i > 0) times.push(ms); // the first run warms the file cache (and tsx's transform cache)
@@ -36,6 +36,10 @@ if (build.status !== 0) throw new Error(`npm run build failed: ${build.stdout}${
 
 console.log(`cli start-up bench: ${RUNS} runs each (after one warm-up run), median and worst`);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+// What Node itself takes to start and stop on this machine now: on a busy machine every figure
+// below grows with it, so read them against this line.
+const bare = timeRuns(['0'], false, '-e');
+console.log(`  node -e 0         ${s(percentile(bare, 0.5))} (worst ${s(bare.at(-1)!)}): Node's own start-up, the floor of every figure`);
 for (const [name, args] of Object.entries(COMMANDS)) {
   const sources = timeRuns(args, true);
   const compiled = timeRuns(args, false);

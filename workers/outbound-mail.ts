@@ -10,7 +10,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import { z } from '../src/shared/vendor/zod.ts';
 import { OUTBOUND_MAIL_QUEUE, type OutboundJobData } from '../src/adapters/queue/queues.ts';
 import { isPermanentDeliveryError, type MailSender, type OutgoingMail } from '../src/adapters/smtp/smtp-sender.ts';
 import type { Database, Tx } from '../src/db/client.ts';

@@ -2,7 +2,7 @@
 // Postgres whether it still applies (version check) and queues the escalation mails.
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import { z } from '../src/shared/vendor/zod.ts';
 import { SLA_TIMERS_QUEUE, type Queues, type SlaTimerJobData } from '../src/adapters/queue/queues.ts';
 import { SLA_TARGETS } from '../src/contracts/contracts.types.ts';
 import type { Clock } from '../src/shared/clock.ts';

@@ -2,7 +2,15 @@
 // contracts file's validation (one rule for which codes exist). date-holidays takes ~20 ms per
 // country-year, so results are cached per region and year for the whole process (the data is
 // static; the cache is memoization, not state).
-import Holidays from 'date-holidays';
+//
+// Loading date-holidays costs ~0.2 s (its parser, moment-timezone and astronomia), which alone
+// would put `helpdesk contracts check` over its 0.5 s start-up target (bench/cli-startup.ts). The
+// check only asks which codes exist, so it reads the package's own data file (JSON.parse, ~25 ms),
+// and the library itself is loaded on the first holiday date asked for.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type Holidays from 'date-holidays';
 import { HelpdeskError } from '../shared/errors.ts';
 
 export interface HolidayRegion {
@@ -11,12 +19,54 @@ export interface HolidayRegion {
   region: string | undefined;
 }
 
-let holidayCatalog: Holidays | null = null;
+const requireFromHere = createRequire(import.meta.url);
 const holidayCache = new Map<string, ReadonlyMap<string, readonly string[]>>();
 
-function catalog(): Holidays {
-  holidayCatalog ??= new Holidays();
-  return holidayCatalog;
+/** date-holidays' class, loaded on first use (see the top of this file). */
+let holidaysClass: typeof Holidays | null = null;
+function holidaysLibrary(): typeof Holidays {
+  holidaysClass ??= requireFromHere('date-holidays') as typeof Holidays;
+  return holidaysClass;
+}
+
+/** A country, state or region of date-holidays' data: only the codes below it matter here. */
+interface RegionNode {
+  states?: Record<string, RegionNode>;
+  regions?: Record<string, RegionNode>;
+}
+
+let regionCodes: Record<string, RegionNode> | null = null;
+
+/**
+ * The countries of date-holidays' data file (`data/holidays.json`, the file its own getCountries,
+ * getStates and getRegions read; test/unit/holidays.test.ts checks every code against them).
+ */
+function countryCodes(): Record<string, RegionNode> {
+  if (regionCodes === null) {
+    const packageDir = path.dirname(requireFromHere.resolve('date-holidays/package.json'));
+    const data = JSON.parse(readFileSync(path.join(packageDir, 'data', 'holidays.json'), 'utf8')) as { holidays?: Record<string, RegionNode> };
+    if (data.holidays === undefined) throw new HelpdeskError('calendar.invalid', `date-holidays' data file in ${packageDir} has no holidays`);
+    regionCodes = data.holidays;
+  }
+  return regionCodes;
+}
+
+/** A country's states as date-holidays lists them (`states`, else `regions` for countries without states). */
+export function holidayStatesOf(country: string): readonly string[] {
+  const node = Object.hasOwn(countryCodes(), country) ? countryCodes()[country] : undefined;
+  return Object.keys(node?.states ?? node?.regions ?? {});
+}
+
+/** A state's regions as date-holidays lists them. */
+export function holidayRegionsOf(country: string, state: string): readonly string[] {
+  const states = Object.hasOwn(countryCodes(), country) ? countryCodes()[country]?.states : undefined;
+  const node = states && Object.hasOwn(states, state) ? states[state] : undefined;
+  return Object.keys(node?.regions ?? {});
+}
+
+/** Every country code date-holidays knows. */
+export function holidayCountries(): readonly string[] {
+  return Object.keys(countryCodes());
 }
 
 /**
@@ -25,19 +75,16 @@ function catalog(): Holidays {
  */
 export function checkHolidayRegion(code: string): string | null {
   const [country = '', state, region, ...rest] = code.split('-');
-  const countries = catalog().getCountries();
-  if (!(country in countries) || rest.length > 0) {
+  if (!Object.hasOwn(countryCodes(), country) || rest.length > 0) {
     return `${JSON.stringify(code)} is not a date-holidays country or region (e.g. SE, NO, NL, BE, LU, DE-BY)`;
   }
   if (state === undefined) return null;
-  const states = catalog().getStates(country) ?? {};
-  if (!(state in states)) {
-    const known = Object.keys(states);
+  const known = holidayStatesOf(country);
+  if (!known.includes(state)) {
     return `${JSON.stringify(code)}: ${country} has no region ${state}${known.length ? ` (regions: ${known.join(', ')})` : ''}`;
   }
   if (region === undefined) return null;
-  const regions = catalog().getRegions(country, state) ?? {};
-  if (!(region in regions)) {
+  if (!holidayRegionsOf(country, state).includes(region)) {
     return `${JSON.stringify(code)}: ${country}-${state} has no region ${region}`;
   }
   return null;
@@ -58,7 +105,8 @@ export function holidayTypesOfYear(region: HolidayRegion, year: number): Readonl
   const key = `${region.country}-${region.state ?? ''}-${region.region ?? ''}|${year}`;
   const cached = holidayCache.get(key);
   if (cached) return cached;
-  const source = new Holidays(region.country, region.state ?? '', region.region ?? '');
+  const HolidaysLibrary = holidaysLibrary();
+  const source = new HolidaysLibrary(region.country, region.state ?? '', region.region ?? '');
   const byDate = new Map<string, string[]>();
   for (const holiday of source.getHolidays(year)) {
     // `date` is local to the country ("2026-12-31 14:00:00" for an eve that starts at 14:00);

@@ -3,7 +3,7 @@
 // `npm run services` in .services/env are used, so a checkout works with no exports.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../shared/vendor/zod.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 
 export interface ImapEndpoint {

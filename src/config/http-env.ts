@@ -1,6 +1,6 @@
 // The health and metrics port's variables, read beside env.ts (which reads everything else) so
 // `helpdesk start` can serve /healthz and /metrics; every error names the variable.
-import { z } from 'zod';
+import { z } from '../shared/vendor/zod.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 
 export interface HttpEnv {

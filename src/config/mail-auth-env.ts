@@ -1,7 +1,7 @@
 // How the bot logs in to its IMAP mailboxes and its SMTP server: with the password in IMAP_URL /
 // SMTP_URL (the default), or with OAuth2 access tokens (Microsoft 365, Google Workspace), which a
 // URL cannot express. Read beside env.ts, which reads the URLs; every error names the variable.
-import { z } from 'zod';
+import { z } from '../shared/vendor/zod.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import type { ImapEndpoint, SmtpEndpoint } from './env.ts';
 

@@ -4,7 +4,7 @@
 // The file is parsed section by section (provider, each calendar, each plan, each customer)
 // so that the cross-reference checks (contracts.checks.ts) still run on the parts that are fine:
 // one typo must not hide the other twelve problems of the file.
-import { parseDocument, visit, type YAMLError } from 'yaml';
+import { parseDocument, visit, type YAMLError } from '../shared/vendor/yaml.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import { isPlainObject } from '../shared/objects.ts';
 import { checkCalendar, checkCustomers, checkDefaultPlan, checkPlan, checkProvider } from './contracts.checks.ts';

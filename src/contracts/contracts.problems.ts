@@ -2,7 +2,7 @@
 // (`customers[2].contract.plan`). Translates zod issues into such lines, with a "did you mean"
 // for unknown keys, and parses sections so that a section that fails still yields the parts that
 // parse on their own (the cross-reference checks run on those).
-import { z } from 'zod';
+import { z } from '../shared/vendor/zod.ts';
 import { isPlainObject } from '../shared/objects.ts';
 import { KNOWN_KEYS } from './contracts.schema.ts';
 import { NAME_PATTERN, describeValue } from './contracts.values.ts';

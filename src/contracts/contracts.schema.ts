@@ -3,7 +3,7 @@
 // opening-hours.values.ts, so every bad value is reported with its path by the same mechanism;
 // checks that need two places of the file (references, uniqueness) live in contracts.checks.ts,
 // and contracts.normalize.ts turns the parsed file into the ContractsConfig the program runs on.
-import { z } from 'zod';
+import { z } from '../shared/vendor/zod.ts';
 import {
   PRIORITIES,
   QUOTE_REQUIRES,

@@ -3,7 +3,7 @@
 // value (unknown) and either returns the parsed value or reports every problem with its path,
 // so that contracts.schema.ts reports bad values by the same mechanism as bad structure.
 import { DateTime, IANAZone } from 'luxon';
-import { z } from 'zod';
+import { z } from '../shared/vendor/zod.ts';
 import { checkHolidayRegion } from '../calendar/holidays.models.ts';
 import type { HolidayType } from '../calendar/calendar.types.ts';
 import { bareAddress } from '../shared/address.ts';

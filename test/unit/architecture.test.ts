@@ -75,6 +75,19 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
+  it('imports the vendored packages only through src/shared/vendor (the build bundles them there)', () => {
+    // A direct import would load a second copy of zod beside the bundled one in the compiled build.
+    const vendored = readdirSync(path.join(ROOT, 'src', 'shared', 'vendor')).map((name) => name.replace(/\.ts$/, ''));
+    expect(vendored).toEqual(expect.arrayContaining(['zod', 'yaml']));
+    const direct = sources
+      .filter((file) => !file.includes(`${path.sep}vendor${path.sep}`))
+      .flatMap((file) => {
+        const text = readFileSync(file, 'utf8');
+        return [...text.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!).filter((s) => vendored.includes(s.split('/')[0]!)).map((s) => `${path.relative(ROOT, file)} → ${s}`);
+      });
+    expect(direct).toEqual([]);
+  });
+
   it('has no source file in src/ longer than 400 lines', () => {
     const long = sources
       .filter((file) => file.includes(`${path.sep}src${path.sep}`))

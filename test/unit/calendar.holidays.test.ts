@@ -1,5 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import { checkHolidayRegion, holidayTypesOfYear, parseHolidayRegion } from '../../src/calendar/holidays.models.ts';
+import Holidays from 'date-holidays';
+import {
+  checkHolidayRegion,
+  holidayCountries,
+  holidayRegionsOf,
+  holidayStatesOf,
+  holidayTypesOfYear,
+  parseHolidayRegion,
+} from '../../src/calendar/holidays.models.ts';
+
+describe('holiday codes read from date-holidays data file', () => {
+  // The check reads the data file instead of loading the library (start-up time); these are the
+  // library's own answers, so a new date-holidays with another layout fails here, not in a user's check.
+  const library = new Holidays();
+
+  it('lists exactly the countries, states and regions the library lists', () => {
+    const countries = Object.keys(library.getCountries()).sort();
+    expect([...holidayCountries()].sort()).toEqual(countries);
+    expect(countries.length).toBeGreaterThan(100);
+    let regionsSeen = 0;
+    for (const country of countries) {
+      const states = Object.keys(library.getStates(country) ?? {}).sort();
+      expect([...holidayStatesOf(country)].sort(), country).toEqual(states);
+      for (const state of states) {
+        const regions = Object.keys(library.getRegions(country, state) ?? {}).sort();
+        regionsSeen += regions.length;
+        expect([...holidayRegionsOf(country, state)].sort(), `${country}-${state}`).toEqual(regions);
+      }
+    }
+    expect(regionsSeen).toBeGreaterThan(0);
+  });
+
+  it('knows no code that is an inherited object property', () => {
+    expect(checkHolidayRegion('CONSTRUCTOR')).toMatch(/not a date-holidays country/);
+    expect(holidayStatesOf('toString')).toEqual([]);
+    expect(holidayRegionsOf('DE', '__proto__')).toEqual([]);
+  });
+});
 
 describe('checkHolidayRegion', () => {
   it('accepts a country, a country-state and a country-state-region code', () => {
