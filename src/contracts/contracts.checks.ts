@@ -24,9 +24,14 @@ function written(raw: unknown, ...path: string[]): boolean {
   return value !== undefined && value !== null;
 }
 
+/** The service addresses written in a (salvaged) provider section, plain or `{ address, plan }`. */
+function serviceAddresses(provider: PartialProvider | undefined): (string | undefined)[] {
+  return (provider?.addresses ?? []).map((entry) => entry?.address);
+}
+
 export function checkProvider(provider: PartialProvider, problems: string[]): void {
   const addresses = new Set<string>();
-  provider.addresses?.forEach((address, index) => {
+  serviceAddresses(provider).forEach((address, index) => {
     if (address === undefined) return;
     if (addresses.has(address)) {
       problems.push(problem(['provider', 'addresses', index], `${address} is listed twice`));
@@ -51,6 +56,22 @@ export function checkProvider(provider: PartialProvider, problems: string[]): vo
     if (manager !== undefined && addresses.has(manager)) {
       problems.push(problem(['provider', 'managers', index], `${manager} is a service address (reports to it would loop)`));
     }
+  });
+}
+
+/**
+ * A service address that names a plan (`{ address, plan }`) must name a plan of the file, and not
+ * the default plan (which every sender without a contract gets anyway: it would change nothing).
+ * Reads the provider as written, so an entry with another problem still has its plan checked.
+ */
+export function checkServiceAddressPlans(rawProvider: unknown, planNames: readonly string[], defaultPlan: unknown, problems: string[]): void {
+  const entries = isPlainObject(rawProvider) && Array.isArray(rawProvider.addresses) ? (rawProvider.addresses as unknown[]) : [];
+  entries.forEach((entry, index) => {
+    const plan = isPlainObject(entry) && typeof entry.plan === 'string' ? entry.plan.trim() : null;
+    if (plan === null || plan === '') return;
+    const path = ['provider', 'addresses', index, 'plan'];
+    if (!planNames.includes(plan)) problems.push(problem(path, unknownName('plan', plan, [...planNames])));
+    else if (plan === defaultPlan) problems.push(problem(path, `"${plan}" is the default plan; a service address names a plan for customers with a contract`));
   });
 }
 
@@ -217,7 +238,7 @@ export function checkCustomers(
   const domains = new Map<string, number>();
   const contacts = new Map<string, number>();
   const provider = context.provider;
-  const providerAddresses = (provider?.addresses ?? []).filter((address): address is string => address !== undefined);
+  const providerAddresses = serviceAddresses(provider).filter((address): address is string => address !== undefined);
   const ownAddresses = new Set([
     ...providerAddresses,
     ...(technicianAddresses(provider) ?? []),

@@ -7,7 +7,7 @@
 import { parseDocument, visit, type YAMLError } from '../shared/vendor/yaml.ts';
 import { HelpdeskError } from '../shared/errors.ts';
 import { isPlainObject } from '../shared/objects.ts';
-import { checkCalendar, checkCustomers, checkDefaultPlan, checkPlan, checkProvider } from './contracts.checks.ts';
+import { checkCalendar, checkCustomers, checkDefaultPlan, checkPlan, checkProvider, checkServiceAddressPlans } from './contracts.checks.ts';
 import { normalizeContracts } from './contracts.normalize.ts';
 import { didYouMean, parseNamedSection, parseSection, problem, unknownName, type Section } from './contracts.problems.ts';
 import { calendarSchema, customerSchema, planSchema, providerSchema, type RawCustomer, type RawProvider } from './contracts.schema.ts';
@@ -96,6 +96,8 @@ export function validateContracts(text: string): ContractsValidation {
     const plan = plans.entries.get(defaultPlan)?.partial;
     if (plan) checkDefaultPlan(defaultPlan, plan, problems);
   }
+
+  checkServiceAddressPlans(data.provider, plans.names, defaultPlan, problems);
 
   const customers = new Map<number, Section<RawCustomer>>();
   if (data.customers !== undefined && data.customers !== null && !Array.isArray(data.customers)) {

@@ -58,7 +58,8 @@ function normalizeProvider(raw: RawProvider): ProviderConfig {
     name: raw.name,
     timezone: raw.timezone,
     locale: raw.locale,
-    addresses: unique(raw.addresses),
+    addresses: unique(raw.addresses.map((entry) => entry.address)),
+    addressPlans: Object.fromEntries(raw.addresses.flatMap((entry) => (entry.plan === null ? [] : [[entry.address, entry.plan]]))),
     managers: unique(raw.managers),
     technicians: raw.technicians.map((technician) => ({
       email: technician.email,

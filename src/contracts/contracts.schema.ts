@@ -37,6 +37,7 @@ import {
   timezone,
 } from './contracts.values.ts';
 import { insideSpec, weeklyHours } from './opening-hours.values.ts';
+import { isPlainObject } from '../shared/objects.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The file's sections. strictObject everywhere: an unknown key (a typo such as `reponse:`) is
@@ -64,11 +65,31 @@ export const backlogSchema = z.strictObject({
   digestFrom: z.number().int().min(2).default(5),
 });
 
+/**
+ * Extension: a service address written as `{ address, plan }` names the plan a new ticket written
+ * to it is served on (docs/CONTRACTS.md, "Extensions"); a plain address names none.
+ */
+export const serviceAddressEntrySchema = z.strictObject({
+  address: email(),
+  plan: reference('plan'),
+});
+
+/** One entry of `provider.addresses`: a plain address or `{ address, plan }`, each problem at its own path. */
+const serviceAddress = () =>
+  z.unknown().transform((value, ctx): { address: string; plan: string | null } => {
+    const parsed = isPlainObject(value) ? serviceAddressEntrySchema.safeParse(value, { reportInput: true }) : email().safeParse(value, { reportInput: true });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+      return z.NEVER;
+    }
+    return typeof parsed.data === 'string' ? { address: parsed.data, plan: null } : parsed.data;
+  });
+
 export const providerSchema = z.strictObject({
   name: text(),
   timezone: timezone(),
   locale: locale().default('en'),
-  addresses: z.array(email()).min(1),
+  addresses: z.array(serviceAddress()).min(1),
   managers: z.array(email()).default([]),
   technicians: z.array(technicianSchema).min(1),
   ackLimitPerHour: z.number().int().min(1).default(5),
@@ -254,6 +275,7 @@ export const KNOWN_KEYS: readonly string[] = [
     [
       technicianSchema,
       providerSchema,
+      serviceAddressEntrySchema,
       backlogSchema,
       calendarSchema,
       prioritySlaSchema,

@@ -37,6 +37,12 @@ export interface ProviderConfig {
   timezone: string;
   locale: Locale;
   addresses: string[]; // lower-case service addresses
+  /**
+   * Extension `provider.addresses[].plan`: service address → the plan a new ticket written to it
+   * is served on, for a sender with a contract in force (Mystore: serviceteam@ for the service
+   * agreement). Parser: {} when no address names a plan; optional only for hand-built configs.
+   */
+  addressPlans?: Record<string, string>;
   managers: string[];
   technicians: Technician[];
   ackLimitPerHour: number;

@@ -2,6 +2,9 @@
 // address, else the customer's domain, else the no-contract plan. Display names, case and the
 // sender's +tag never matter.
 //
+// A new ticket written to a service address that names a plan (`provider.addresses[].plan`) is
+// served on that plan when its sender has a contract in force (routeNewTicketMail).
+//
 // Domains match exactly: `it.acme.se` does not fall under `acme.se`. A subdomain may belong to
 // someone else (hosting and mail providers hand them out), and a contract is money; the operator
 // lists every domain a customer writes from.
@@ -17,6 +20,14 @@ export interface SenderRoute {
   planKey: string;
   contract: ContractConfig | null;
   matchedBy: 'contact' | 'domain' | 'default';
+  /**
+   * Where `planKey` comes from: the contract, the service address written to (the contract stays
+   * on the route for the customer's language and name, but does not serve the ticket), or the
+   * default plan. routeSender alone never says `service-address`.
+   */
+  planFrom?: 'contract' | 'service-address' | 'default';
+  /** the provider address the mail was written to; null when not asked (routeSender alone) */
+  serviceAddress?: string | null;
 }
 
 /**
@@ -91,7 +102,7 @@ export function routeSender(config: ContractsConfig, fromAddress: string, at: Da
   const on = providerDateAt(config, at);
   const address = normalizeAddress(fromAddress);
   const domain = domainOf(address);
-  const fallback: SenderRoute = { customer: null, contact: null, planKey: config.defaultPlan, contract: null, matchedBy: 'default' };
+  const fallback: SenderRoute = { customer: null, contact: null, planKey: config.defaultPlan, contract: null, matchedBy: 'default', planFrom: 'default' };
   if (domain === null) return fallback;
 
   for (const customer of config.customers) {
@@ -115,7 +126,50 @@ function withContract(
 ): SenderRoute {
   const found = contractOn(customer, when.on);
   const contract = found && !contractEndedAt(when.ended, customer, found, when.at) ? found : null;
-  return { customer, contact, planKey: contract?.plan ?? config.defaultPlan, contract, matchedBy };
+  return { customer, contact, planKey: contract?.plan ?? config.defaultPlan, contract, matchedBy, planFrom: contract ? 'contract' : 'default' };
+}
+
+/**
+ * The provider address a mail was written to: the first of the provider's addresses among its
+ * recipients (To, then Cc, then Delivered-To and X-Original-To, as the parser lists them), else
+ * the address of the mailbox it was read from. One mailbox may receive several provider
+ * addresses (aliases); a copy read from another mailbox (the customer wrote to two of ours)
+ * comes out the same, whichever mailbox reads it first.
+ */
+export function serviceAddressWrittenTo(config: ContractsConfig, mailboxAddress: string, recipients: readonly string[]): string {
+  const ours = new Set(config.provider.addresses);
+  for (const recipient of recipients) {
+    const address = normalizeAddress(recipient);
+    if (ours.has(address)) return address;
+  }
+  return normalizeAddress(mailboxAddress);
+}
+
+/** What routeNewTicketMail needs of one mail. */
+export interface NewTicketMail {
+  sender: string;
+  /** the IMAP arrival time */
+  at: Date;
+  /** the address of the mailbox the mail was read from */
+  mailboxAddress: string;
+  /** bare recipient addresses in To, Cc, Delivered-To, X-Original-To order */
+  recipients: readonly string[];
+}
+
+/**
+ * The route of a mail that opens a new ticket (docs/domain.md, "Sender → contract"): the sender's
+ * route, then the plan of the service address written to when that address names one
+ * (`provider.addresses[].plan`) and the sender has a contract in force that day. A sender without
+ * one (a stranger, a customer whose contract has not started, has ended or was used up) stays on
+ * the default plan: the address plan is sold to customers, not to anyone who knows the address.
+ * A customer whose contract is already on that plan is served by the contract as usual.
+ */
+export function routeNewTicketMail(config: ContractsConfig, mail: NewTicketMail, ended?: EndedContracts): SenderRoute & { serviceAddress: string } {
+  const route = routeSender(config, mail.sender, mail.at, ended);
+  const serviceAddress = serviceAddressWrittenTo(config, mail.mailboxAddress, mail.recipients);
+  const addressPlan = config.provider.addressPlans?.[serviceAddress];
+  if (addressPlan === undefined || route.contract === null || route.contract.plan === addressPlan) return { ...route, serviceAddress };
+  return { ...route, planKey: addressPlan, planFrom: 'service-address', serviceAddress };
 }
 
 /** The provider's technician with this mailbox (display name, case and +tag ignored), or null. */

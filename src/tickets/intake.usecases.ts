@@ -153,7 +153,7 @@ export function createIntake(deps: IntakeDeps) {
 
       // ---- 3. decide each mail, in arrival order -------------------------------------------------
       const plan = planBatch({
-        config, endedContracts, mailboxId, uidValidity, mails, parsed, keys, lookup, technicianOf,
+        config, endedContracts, serviceAddress, mailboxId, uidValidity, mails, parsed, keys, lookup, technicianOf,
         parsedByUid: new Map(ok.map((item, index) => [item.mail.uid, { item, index }])),
         committedUpTo: lock.uidValidity === uidValidity ? lock.lastUid : -1,
         alreadyHandled: handled,

@@ -116,7 +116,7 @@ describe('routeSender', () => {
 
   it('does not match subdomains: they are listed explicitly or not at all', () => {
     const route = routeSender(config, 'ops@it.acme.se', midday('2026-03-04'));
-    expect(route).toEqual({ customer: null, contact: null, planKey: 'none', contract: null, matchedBy: 'default' });
+    expect(route).toEqual({ customer: null, contact: null, planKey: 'none', contract: null, matchedBy: 'default', planFrom: 'default' });
   });
 
   it('serves unknown senders on the default plan', () => {
@@ -126,6 +126,7 @@ describe('routeSender', () => {
       planKey: 'none',
       contract: null,
       matchedBy: 'default',
+      planFrom: 'default',
     });
   });
 

@@ -68,6 +68,8 @@ export interface BatchPlan {
 export interface BatchPlanInput {
   config: ContractsConfig;
   endedContracts?: EndedContracts;
+  /** the address of the mailbox the batch was read from: a new ticket's plan may depend on the address written to */
+  serviceAddress?: string;
   mailboxId: number;
   uidValidity: number;
   mails: readonly InboundMail[];
@@ -211,7 +213,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       message({ ticketId: null, author: 'automatic', reasons: automation.reasons });
       return;
     }
-    const open: TicketToOpen = { item, route: routeNewTicket({ config, endedContracts: input.endedContracts }, item), ticketId: null };
+    const open: TicketToOpen = { item, route: routeNewTicket({ config, endedContracts: input.endedContracts, serviceAddress: input.serviceAddress }, item), ticketId: null };
     plan.toOpen.push(open);
     if (parsed.messageId) openedBy.set(parsed.messageId, open);
     message({ ticketId: null, author: 'customer' }, open);

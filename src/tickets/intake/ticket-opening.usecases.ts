@@ -5,7 +5,7 @@
 // "Languages"); the ticket keeps that locale for every later mail to them.
 import { eq } from 'drizzle-orm';
 import { pricedRoles } from '../../billing/billing.models.ts';
-import { routeSender, type SenderRoute } from '../../contracts/routing.models.ts';
+import { routeNewTicketMail, routeSender, type SenderRoute } from '../../contracts/routing.models.ts';
 import type { Locale, PlanConfig } from '../../contracts/contracts.types.ts';
 import { formatDeadline } from '../../mail/format.models.ts';
 import { detectLocale, loadedLanguageDetector, loadLanguageDetector } from '../../mail/language-detector.ts';
@@ -32,9 +32,23 @@ export interface TicketToOpen {
   ticketId: number | null;
 }
 
-/** Routes a new ticket's sender: pure, so the batch can ask for every customer's row ids at once. */
-export function routeNewTicket(ctx: Pick<BatchContext, 'config'> & Partial<Pick<BatchContext, 'endedContracts'>>, item: BatchMail): SenderRoute {
-  return routeSender(ctx.config, item.sender, item.mail.internalDate, ctx.endedContracts);
+/**
+ * Routes a new ticket's sender: pure, so the batch can ask for every customer's row ids at once.
+ * With the mailbox's address, also the provider address the mail was written to and the plan that
+ * address names (routeNewTicketMail); without it, the sender alone (enough to find the customer).
+ */
+export function routeNewTicket(ctx: Pick<BatchContext, 'config'> & Partial<Pick<BatchContext, 'endedContracts' | 'serviceAddress'>>, item: BatchMail): SenderRoute {
+  if (ctx.serviceAddress === undefined) return routeSender(ctx.config, item.sender, item.mail.internalDate, ctx.endedContracts);
+  return routeNewTicketMail(
+    ctx.config,
+    { sender: item.sender, at: item.mail.internalDate, mailboxAddress: ctx.serviceAddress, recipients: item.parsed.recipients },
+    ctx.endedContracts,
+  );
+}
+
+/** Whether the ticket is served under the customer's contract (its bank, its account manager), not only for the customer. */
+function servedByContract(route: SenderRoute): boolean {
+  return route.contract !== null && route.planFrom !== 'service-address';
 }
 
 type PlannedClocks = PlannedClock[];
@@ -113,13 +127,15 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
       priority: classification.priority,
       kind: classification.kind,
       customerId: ids?.customerId ?? null,
-      contractId: route.contract ? (ids?.contractId ?? null) : null,
+      // A ticket served on the plan of the address it was written to is the customer's, outside its contract.
+      contractId: servedByContract(route) ? (ids?.contractId ?? null) : null,
       planKey: route.planKey,
       requester: item.sender,
       requesterName: parsed.from!.name,
       locale: ticketLocale(ctx, route, item) ?? route.customer?.locale ?? config.provider.locale,
       timezone: route.customer?.timezone ?? config.provider.timezone,
-      serviceAddress: ctx.serviceAddress,
+      // the address the customer wrote to: replies and reply addresses come from it
+      serviceAddress: route.serviceAddress ?? ctx.serviceAddress,
       createdAt: mail.internalDate,
       updatedAt: mail.internalDate,
       firstResponseAt: null,
@@ -164,7 +180,7 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
 
   const queueAcks = async () => {
     const banks = await banksLeft(ctx, acks);
-    const ids = await ctx.outbox.queueMany(ctx.tx, acks.map((ack) => acknowledgement(ctx, ack, banks.get(ack.route.customer?.name ?? '') ?? null)));
+    const ids = await ctx.outbox.queueMany(ctx.tx, acks.map((ack) => acknowledgement(ctx, ack, servedByContract(ack.route) ? (banks.get(ack.route.customer?.name ?? '') ?? null) : null)));
     ctx.effects.outboundIds.push(...ids);
   };
   return [
@@ -198,7 +214,7 @@ async function banksLeft(ctx: BatchContext, acks: readonly { route: SenderRoute;
   const banks = new Map<string, BankLeftForAck | null>();
   for (const { route, item } of acks) {
     const { customer, contract } = route;
-    if (!customer || !contract || banks.has(customer.name) || !ctx.config.plans[contract.plan]?.timeBank) continue;
+    if (!customer || !contract || !servedByContract(route) || banks.has(customer.name) || !ctx.config.plans[contract.plan]?.timeBank) continue;
     banks.set(customer.name, await bankLeftForAck(ctx.tx, ctx.config, { customerName: customer.name, contract }, item.mail.internalDate));
   }
   return banks;
