@@ -54,6 +54,8 @@ export function printTicket(t: TicketWithOutgoing): void {
   }
   if (t.timeEntries.length) {
     console.log('  time:');
-    for (const e of t.timeEntries) console.log(`    ${at(e.at)} ${e.technician} ${e.minutes} min (${e.role}${e.onsite ? ', on site' : ''})`);
+    for (const e of t.timeEntries) {
+      console.log(`    ${at(e.at)} ${e.technician} ${e.minutes} min (${e.role}${e.onsite ? ', on site' : ''})${e.beforeApproval ? '  [before approval]' : ''}`);
+    }
   }
 }

@@ -9,9 +9,13 @@ import type { DbOrTx } from '../db/client.ts';
 import type { ParsedInbound } from '../mail/inbound-parse.ts';
 import { messagesTable } from '../mail/mail.tables.ts';
 import type { Outbox } from '../mail/outbox.usecases.ts';
+import type { ReplySecrets } from '../mail/reply-token.models.ts';
 import type { SlaClocks } from '../sla/sla-clocks.usecases.ts';
 import type { SlaFact, SlaTicket } from '../sla/sla.models.ts';
 import { createSlaRepository } from '../sla/sla.repository.ts';
+import { workBeforeApproval, type EstimateEventRecord } from './estimates.models.ts';
+import { createEstimatesRepository } from './estimates.repository.ts';
+import { estimateTag } from './estimates.usecases.ts';
 import { parseTechnicianReply } from './tags.models.ts';
 import { nextOwner } from './ticket-people.models.ts';
 import type { TicketEvent, TicketEventRecord } from './ticket-events.models.ts';
@@ -37,8 +41,8 @@ export interface TechnicianReplyResult {
   slaChanged: boolean;
 }
 
-export function createTechnicianReplyHandler(deps: { config: ContractsConfig; outbox: Outbox; sla: SlaClocks }) {
-  const { config, outbox, sla } = deps;
+export function createTechnicianReplyHandler(deps: { config: ContractsConfig; outbox: Outbox; sla: SlaClocks; secret: ReplySecrets }) {
+  const { config, outbox, sla, secret } = deps;
 
   return {
     async handle(tx: DbOrTx, input: TechnicianReplyInput): Promise<TechnicianReplyResult> {
@@ -60,6 +64,11 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
       // What the SLA clocks see of the ticket, as the tags change it.
       const current: SlaTicket = { id: ticket.id, planKey: ticket.planKey, priority: ticket.priority, kind: ticket.kind };
       const patch: TicketPatch = {};
+      // The ticket's estimate events, read once when a tag needs them; this mail's are added as they happen.
+      let estimateRecords: EstimateEventRecord[] | null = null;
+      const estimateEvents = async () => (estimateRecords ??= await createEstimatesRepository({ db: tx }).eventsOf(ticket.id));
+      const customerName = async () =>
+        ticket.customerId === null ? null : ((await tx.select({ name: customersTable.name }).from(customersTable).where(eq(customersTable.id, ticket.customerId)))[0]?.name ?? null);
       /** queues a mail to send after the commit; its row id, null when it was queued before */
       const queue = async (request: Parameters<Outbox['queue']>[1]) => {
         const id = await outbox.queue(tx, request);
@@ -124,7 +133,12 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
             automatic: true,
             inReplyTo: parsed.messageId,
             at,
-            vars: { ticketNumber: ticket.number, subject: ticket.subject, ...receiptVars(receipt, config.provider.timezone) },
+            vars: {
+              ticketNumber: ticket.number,
+              subject: ticket.subject,
+              ...receiptVars(receipt, config.provider.timezone),
+              beforeApproval: receipt.action === 'time' && workBeforeApproval(await estimateEvents(), entry),
+            },
           });
           if (receiptId) await createTimeEntriesRepository({ db: tx }).setReceipt(entry.id, receiptId);
           // Logged work means work has started: it meets the intervention target. A correction
@@ -134,7 +148,22 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
           for (const fact of facts) event(fact);
           if (facts.length > 0) slaChanged = true;
         } else if (tag.type === 'estimate') {
-          event({ type: 'estimate', minutes: Math.ceil(tag.ms / 60_000), by });
+          const records = await estimateEvents();
+          const outcome = estimateTag(config, secret, {
+            ticket,
+            planKey: current.planKey,
+            kind: current.kind,
+            technician,
+            customerName: await customerName(),
+            estimateMs: tag.ms,
+            at,
+            messageRowId,
+            inReplyTo: parsed.messageId,
+            records,
+          });
+          event(outcome.event);
+          records.push({ at, event: outcome.event });
+          for (const request of outcome.requests) await queue(request);
         }
       }
 
@@ -210,7 +239,6 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
         // A colleague given the ticket learns it from us, not from the next escalation.
         const assignee = owner.via === 'assign' && owner.to !== technician.email ? config.provider.technicians.find((t) => t.email === owner.to) : undefined;
         if (assignee) {
-          const [customer] = ticket.customerId === null ? [] : await tx.select({ name: customersTable.name }).from(customersTable).where(eq(customersTable.id, ticket.customerId));
           await queue({
             idempotencyKey: `technician-assigned:${ticket.id}:${messageRowId}:${assignee.email}`,
             kind: 'technician-assigned',
@@ -219,7 +247,7 @@ export function createTechnicianReplyHandler(deps: { config: ContractsConfig; ou
             ticket: ticketRef,
             automatic: true,
             at,
-            vars: { ticketNumber: ticket.number, subject: ticket.subject, customerName: customer?.name ?? null, assignedBy: technician.name ?? technician.email },
+            vars: { ticketNumber: ticket.number, subject: ticket.subject, customerName: await customerName(), assignedBy: technician.name ?? technician.email },
           });
         }
       }

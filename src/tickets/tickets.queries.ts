@@ -7,6 +7,8 @@ import type { Tx } from '../db/client.ts';
 import { messagesTable } from '../mail/mail.tables.ts';
 import { normalizeAddress } from '../shared/address.ts';
 import { slaClocksTable } from '../sla/sla.tables.ts';
+import { workBeforeApproval } from './estimates.models.ts';
+import { estimateRecordOf } from './estimates.repository.ts';
 import type { TicketStatus } from './tickets.models.ts';
 import { ticketEventsTable, ticketsTable, timeEntriesTable } from './tickets.tables.ts';
 
@@ -60,6 +62,10 @@ export interface TicketDetail extends TicketSummary {
     /** a correction: the entry it corrects, and why */
     reversesEntryId: string | null;
     reason: string | null;
+    /** the work started while an estimate's required approval was pending, or after a decline (derived from the events) */
+    beforeApproval: boolean;
+    /** `before-approval` when beforeApproval; room for other marks */
+    flags: string[];
     at: string;
   }[];
   events: { type: string; at: string; data: unknown }[];
@@ -125,6 +131,7 @@ async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> 
   const messages = await db.select().from(messagesTable).where(eq(messagesTable.ticketId, t.id)).orderBy(asc(messagesTable.at), asc(messagesTable.id));
   const entries = await db.select().from(timeEntriesTable).where(eq(timeEntriesTable.ticketId, t.id)).orderBy(asc(timeEntriesTable.at), asc(timeEntriesTable.id));
   const events = await db.select().from(ticketEventsTable).where(eq(ticketEventsTable.ticketId, t.id)).orderBy(asc(ticketEventsTable.id));
+  const estimateRecords = events.flatMap((e) => estimateRecordOf(e) ?? []);
   const deadlines: Targets = { response: null, intervention: null, resolution: null };
   const met: Targets = { response: null, intervention: null, resolution: null };
   const breached: Flags = { response: false, intervention: false, resolution: false };
@@ -161,26 +168,31 @@ async function readTicket(db: Tx, number: number): Promise<TicketDetail | null> 
       internal: m.internal,
       author: m.author,
     })),
-    timeEntries: entries.map((e) => ({
-      id: e.id,
-      technician: e.technician,
-      role: e.role,
-      onsite: e.onsite,
-      minutes: e.minutes,
-      billableMinutes: e.billableMinutes,
-      freeMinutes: e.freeMinutes,
-      fromBankMinutes: e.fromBankMinutes,
-      fromLots: e.fromLots,
-      overageMinutes: e.overageMinutes,
-      amount: minorToDecimal(e.amountMinor),
-      currency: e.currency,
-      explanation: e.explanation,
-      workStart: e.workStart?.toISOString() ?? null,
-      workEnd: e.workEnd?.toISOString() ?? null,
-      reversesEntryId: e.reversesEntryId,
-      reason: e.reason,
-      at: e.at.toISOString(),
-    })),
+    timeEntries: entries.map((e) => {
+      const beforeApproval = workBeforeApproval(estimateRecords, e);
+      return {
+        id: e.id,
+        technician: e.technician,
+        role: e.role,
+        onsite: e.onsite,
+        minutes: e.minutes,
+        billableMinutes: e.billableMinutes,
+        freeMinutes: e.freeMinutes,
+        fromBankMinutes: e.fromBankMinutes,
+        fromLots: e.fromLots,
+        overageMinutes: e.overageMinutes,
+        amount: minorToDecimal(e.amountMinor),
+        currency: e.currency,
+        explanation: e.explanation,
+        workStart: e.workStart?.toISOString() ?? null,
+        workEnd: e.workEnd?.toISOString() ?? null,
+        reversesEntryId: e.reversesEntryId,
+        reason: e.reason,
+        beforeApproval,
+        flags: beforeApproval ? ['before-approval'] : [],
+        at: e.at.toISOString(),
+      };
+    }),
     events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),
   };
 }

@@ -8,6 +8,7 @@ import { createTechnicianReplyHandler } from '../technician-reply.usecases.ts';
 import type { TicketRow } from '../tickets.repository.ts';
 import type { BatchContext, BatchMail } from './intake-context.ts';
 import type { InboundMessageRow } from './intake.repository.ts';
+import { recordEstimateAnswer } from './estimate-answers.usecases.ts';
 import { notifyCustomerReply } from './follow-up-notices.usecases.ts';
 import { acceptsFollowUp } from './intake.models.ts';
 import { openTickets, routeNewTicket } from './ticket-opening.usecases.ts';
@@ -52,7 +53,7 @@ export async function handleTechnicianReply(ctx: BatchContext, item: BatchMail, 
     .values({ ...row, direction: 'in', sentAt: row.sentAt ? new Date(row.sentAt) : null })
     .onConflictDoNothing()
     .returning({ id: messagesTable.id });
-  const replies = createTechnicianReplyHandler({ config: ctx.config, outbox: ctx.outbox, sla: ctx.sla });
+  const replies = createTechnicianReplyHandler({ config: ctx.config, outbox: ctx.outbox, sla: ctx.sla, secret: ctx.secret });
   const result = await replies.handle(ctx.tx, {
     ticket,
     technician,
@@ -68,7 +69,9 @@ export async function handleTechnicianReply(ctx: BatchContext, item: BatchMail, 
  * A customer's mail on a ticket that may have moved on: a closed ticket (or a resolution older
  * than the reopen window) starts a new ticket; a waiting one resumes its clocks; a resolved one
  * reopens; and the ticket's owner (else the account manager, else every technician) is told,
- * with the customer's new text. Automatic mail (out-of-office) is stored and changes nothing.
+ * with the customer's new text. An answer to an estimate's approval request is recorded and
+ * told to the technician instead (estimate-answers.usecases.ts); the mail stays an ordinary
+ * customer message on the ticket. Automatic mail (out-of-office) is stored and changes nothing.
  */
 export async function handleCustomerMail(ctx: BatchContext, item: BatchMail, ticketId: number): Promise<void> {
   const at = item.mail.internalDate;
@@ -85,7 +88,9 @@ export async function handleCustomerMail(ctx: BatchContext, item: BatchMail, tic
   if (!ticket || automatic) return;
   await resumeOnCustomerReply(ctx, ticket, at);
   const after = await ctx.tickets.findById(ticket.id);
-  if (after) await notifyCustomerReply(ctx, item, after, ticket.status);
+  if (!after) return;
+  if (await recordEstimateAnswer(ctx, item, after)) return;
+  await notifyCustomerReply(ctx, item, after, ticket.status);
 }
 
 async function resumeOnCustomerReply(ctx: BatchContext, ticket: TicketRow, at: Date): Promise<void> {
