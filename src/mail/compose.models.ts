@@ -22,6 +22,8 @@ export const MAIL_KINDS = [
   'technician-unverified',
   'estimate',
   'technician-estimate',
+  'superuser-forward',
+  'superuser-only',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -49,6 +51,8 @@ export const AUTO_SUBMITTED_BY_KIND: Readonly<Record<MailKind, 'auto-replied' | 
   'technician-unverified': 'auto-replied',
   estimate: 'auto-generated',
   'technician-estimate': 'auto-generated',
+  'superuser-forward': 'auto-generated',
+  'superuser-only': 'auto-replied',
   'technician-reply': null,
 };
 

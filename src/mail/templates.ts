@@ -199,6 +199,32 @@ export type MailVars = {
     timeZone: string;
     defaultPlanTitle: string;
   };
+  /**
+   * To a customer's superuser on a superuser-only plan: a new mail from another sender of the
+   * customer, which opened no ticket; forwarding it or replying to it opens one.
+   */
+  'superuser-forward': {
+    providerName: string;
+    recipientName?: string | null;
+    customerName: string;
+    sender: string;
+    senderName: string | null;
+    subject: string;
+    /** the sender's text, at most EXCERPT_LENGTH characters */
+    text: string;
+    /** the service address the sender wrote to */
+    serviceAddress: string;
+  };
+  /** To that sender: requests go through the company's superuser, who has received a copy. */
+  'superuser-only': {
+    providerName: string;
+    recipientName?: string | null;
+    customerName: string;
+    /** the superuser's name, else address */
+    superuserName: string;
+    superuserAddress: string;
+    subject: string;
+  };
 };
 type SlaVars = CommonVars & {
   customerName: string | null;

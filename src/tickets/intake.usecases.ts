@@ -32,6 +32,7 @@ import { settlePrepaidEnds } from './prepaid.usecases.ts';
 import { listEndedContracts } from '../contracts/contracts.repository.ts';
 import { lookupThreads, threadKeysOf, type ThreadKeys } from './intake/thread-resolution.ts';
 import { answerUnverifiedTechnicians } from './intake/follow-up-notices.usecases.ts';
+import { redirectToSuperusers } from './intake/superuser-intake.usecases.ts';
 
 export type { IntakeOutcome } from './intake/intake.models.ts';
 export type { InboundMail } from './intake/intake-context.ts';
@@ -197,6 +198,8 @@ export function createIntake(deps: IntakeDeps) {
       }
       // Technicians whose mail could not be verified: kept as internal notes above, answered here.
       await answerUnverifiedTechnicians(ctx, plan.unverified);
+      // New mails from a non-superuser on a superuser-only plan: kept above, forwarded here.
+      await redirectToSuperusers(ctx, plan.redirected);
       await intake.setMailboxState(mailboxId, { uidValidity, lastUid: plan.maxUid }, now);
     });
     return { outcomes, outboundIds: effects.outboundIds, backgroundOutboundIds: effects.backgroundOutboundIds, slaTicketIds: [...effects.slaTicketIds], ticketsOpened: effects.ticketsOpened };

@@ -137,11 +137,31 @@ const samples: { [K in MailKind]: MailVars[K] } = {
     timeZone: 'Europe/Oslo',
     defaultPlanTitle: 'Alt 3',
   },
+  'superuser-forward': {
+    providerName: 'Brødrene Johnsen',
+    recipientName: 'Hanne Lund',
+    customerName: 'Nordic CNC AS',
+    sender: 'verksted@nordiccnc.no',
+    senderName: 'Ola Verksted',
+    subject: 'Lisensen virker ikke',
+    text: 'Programmet sier at lisensen er utløpt.',
+    serviceAddress: 'support@bjohnsen.example',
+  },
+  'superuser-only': {
+    providerName: 'Brødrene Johnsen',
+    recipientName: 'Ola Verksted',
+    customerName: 'Nordic CNC AS',
+    superuserName: 'Hanne Lund',
+    superuserAddress: 'hanne@nordiccnc.no',
+    subject: 'Lisensen virker ikke',
+  },
 };
 
 describe('createTemplateRenderer', () => {
-  // A digest and the contract notices (time-bank thresholds, a prepaid account's end) are about no single ticket.
-  const singleTicketKinds = MAIL_KINDS.filter((kind) => kind !== 'technician-digest' && kind !== 'timebank-threshold' && kind !== 'prepaid-ended');
+  // A digest, the contract notices (time-bank thresholds, a prepaid account's end) and the mails of
+  // superuser-only intake (which opened no ticket) are about no single ticket.
+  const noTicketKinds: readonly MailKind[] = ['technician-digest', 'timebank-threshold', 'prepaid-ended', 'superuser-forward', 'superuser-only'];
+  const singleTicketKinds = MAIL_KINDS.filter((kind) => !noTicketKinds.includes(kind));
   it.each(LOCALES.flatMap((locale) => singleTicketKinds.map((kind) => [locale, kind] as const)))(
     'renders %s/%s with the ticket number in subject and text',
     (locale, kind) => {

@@ -14,6 +14,8 @@ import type { EndedContracts } from '../../contracts/routing.models.ts';
 import { technicianReplyVerdict, type UnverifiedReason } from './follow-up-notices.models.ts';
 import { routeNewTicket, type TicketToOpen } from './ticket-opening.usecases.ts';
 import { resolveThread, type ThreadKeys, type ThreadLookup } from './thread-resolution.ts';
+import { superuserRedirect } from './superuser-intake.models.ts';
+import type { RedirectedMail } from './superuser-intake.usecases.ts';
 
 /** A message is built once ids are allocated: its raw mail's, and its ticket's when the batch opens it. */
 export interface PlannedMessage {
@@ -63,6 +65,8 @@ export interface BatchPlan {
   bounced: string[];
   stateful: StatefulMail[];
   unverified: UnverifiedTechnicianMail[];
+  /** new mails of a non-superuser on a superuser-only plan: kept without a ticket, forwarded to the superuser */
+  redirected: RedirectedMail[];
 }
 
 export interface BatchPlanInput {
@@ -99,6 +103,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
     bounced: [],
     stateful: [],
     unverified: [],
+    redirected: [],
   };
   const newRaw = new Map<string, NewRawMail>();
   const rawFor = (sha256: string, raw: Buffer, user: { rawMailId: number }) => {
@@ -213,7 +218,15 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       message({ ticketId: null, author: 'automatic', reasons: automation.reasons });
       return;
     }
-    const open: TicketToOpen = { item, route: routeNewTicket({ config, endedContracts: input.endedContracts, serviceAddress: input.serviceAddress }, item), ticketId: null };
+    const route = routeNewTicket({ config, endedContracts: input.endedContracts, serviceAddress: input.serviceAddress }, item);
+    const redirect = superuserRedirect(config, route, item.sender);
+    if (redirect) {
+      // Only the superuser opens tickets on this plan: kept without one, with the reason.
+      message({ ticketId: null, author: 'customer', reasons: ['superuser-only'] });
+      plan.redirected.push({ item, route, redirect });
+      return;
+    }
+    const open: TicketToOpen = { item, route, ticketId: null };
     plan.toOpen.push(open);
     if (parsed.messageId) openedBy.set(parsed.messageId, open);
     message({ ticketId: null, author: 'customer' }, open);
