@@ -1,5 +1,5 @@
 // The operator's HTTP port (`HELPDESK_HTTP_PORT`): GET /healthz and GET /metrics, on node:http
-// (two read-only routes need no framework). Bound to loopback unless HELPDESK_HTTP_HOST says
+// (two read-only routes need no framework), and the optional queue dashboard under /queues. Bound to loopback unless HELPDESK_HTTP_HOST says
 // otherwise: the health report names mailboxes and errors.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { errorMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthMonitor } from './health.ts';
 import type { Metrics } from './metrics.ts';
+import { QUEUE_DASHBOARD_PATH, type QueueDashboardHandler } from './queue-dashboard-path.ts';
 
 export interface HttpServer {
   /** e.g. http://127.0.0.1:9464 (the real port when 0 was asked for) */
@@ -14,10 +15,29 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(deps: { host: string; port: number; health: HealthMonitor; metrics: Metrics; logger: Logger }): Promise<HttpServer> {
+export async function startHttpServer(deps: {
+  host: string;
+  port: number;
+  health: HealthMonitor;
+  metrics: Metrics;
+  logger: Logger;
+  /** bull-board, when HELPDESK_QUEUE_DASHBOARD asks for it */
+  dashboard?: QueueDashboardHandler | null;
+}): Promise<HttpServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const answer = async () => {
+      if (deps.dashboard && (path === QUEUE_DASHBOARD_PATH || path?.startsWith(`${QUEUE_DASHBOARD_PATH}/`))) {
+        await new Promise<void>((resolve, reject) => {
+          res.once('finish', resolve);
+          res.once('close', resolve);
+          deps.dashboard!(req, res, (err) => {
+            if (err !== undefined) reject(err instanceof Error ? err : new Error(String(err)));
+            else if (!res.headersSent) res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+          });
+        });
+        return;
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
@@ -33,7 +53,7 @@ export async function startHttpServer(deps: { host: string; port: number; health
         res.writeHead(200, { 'content-type': contentType }).end(body);
         return;
       }
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: try /healthz or /metrics\n');
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: try /healthz or /metrics${deps.dashboard ? ` or ${QUEUE_DASHBOARD_PATH}` : ''}\n`);
     };
     answer().catch((err: unknown) => {
       deps.logger.error({ err: errorMessage(err), path }, 'http request failed');

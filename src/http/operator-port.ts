@@ -11,6 +11,7 @@ import { createOutboxQueries } from '../tickets/outbox.queries.ts';
 import { createHealthMonitor, type MailboxReport } from './health.ts';
 import { startHttpServer, type HttpServer } from './http-server.ts';
 import { createMetrics } from './metrics.ts';
+import type { QueueDashboardHandler } from './queue-dashboard-path.ts';
 
 const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
@@ -64,7 +65,12 @@ export function createOperatorPort(deps: {
     metrics,
     health,
     async start(): Promise<void> {
-      server = await startHttpServer({ host: deps.http.host, port: deps.http.port, health, metrics, logger });
+      let dashboard: QueueDashboardHandler | null = null;
+      if (deps.http.queueDashboard !== 'off') {
+        const { createQueueDashboard } = await import('./queue-dashboard.ts');
+        dashboard = createQueueDashboard({ queues: [queues.outbound, queues.slaTimers], readOnly: deps.http.queueDashboard === 'read-only', title: 'helpdesk queues' });
+      }
+      server = await startHttpServer({ host: deps.http.host, port: deps.http.port, health, metrics, logger, dashboard });
     },
     async stop(): Promise<void> {
       await server?.close();

@@ -3,6 +3,7 @@
 // counters after a mail went in and its acknowledgement out.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBot, type Bot, type Role } from '../../src/app.ts';
+import type { QueueDashboardMode } from '../../src/config/http-env.ts';
 import { loadContractsFile } from '../../src/contracts/contracts.file.ts';
 import { createContractsRepository } from '../../src/contracts/contracts.repository.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
@@ -16,7 +17,7 @@ afterAll(async () => {
 });
 
 /** A bot serving /healthz and /metrics on a free loopback port, with its own database, queues and domains. */
-async function botWithHttp(options: { imapPassword?: string; staleMs: number; roles?: Role[] }) {
+async function botWithHttp(options: { imapPassword?: string; staleMs: number; roles?: Role[]; queueDashboard?: QueueDashboardMode }) {
   const suffix = uniqueSuffix();
   const db = await createTestDatabase();
   const config = await loadContractsFile(isolatedExample('trinax.yaml', suffix).file);
@@ -30,7 +31,7 @@ async function botWithHttp(options: { imapPassword?: string; staleMs: number; ro
     roles: options.roles,
     queuePrefix: `hm${suffix}`,
     safetyPollMs: 500,
-    http: { host: '127.0.0.1', port: 0, mailboxStaleMs: options.staleMs },
+    http: { host: '127.0.0.1', port: 0, mailboxStaleMs: options.staleMs, queueDashboard: options.queueDashboard ?? 'off' },
     // a wrong password must keep failing, not end the test process
     onFatal: () => undefined,
     intakeReconnectPolicy: { initialDelayMs: 200, maxDelayMs: 500, maxFailures: 1000 },
@@ -41,8 +42,8 @@ async function botWithHttp(options: { imapPassword?: string; staleMs: number; ro
     await bot.stop();
     await db.drop();
   });
-  const get = async (path: string) => {
-    const res = await fetch(`${bot.httpUrl()}${path}`);
+  const get = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${bot.httpUrl()}${path}`, init);
     return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
   };
   return { bot, env, service, suffix, get, at: (local: string, domain: string) => `${local}@${domain.replace(/\.(\w+)$/, `-${suffix}.$1`)}` };
@@ -84,6 +85,29 @@ describe('health and metrics', () => {
     expect(metrics.text).toMatch(/^helpdesk_process_cpu_seconds_total /m);
     expect((await t.get('/healthz')).status).toBe(200);
     expect((await t.get('/nothing')).status).toBe(404);
+    // no dashboard unless asked for
+    expect((await t.get('/queues')).status).toBe(404);
+  });
+
+  it('serves the queue dashboard under /queues when asked, read-only: it lists both queues and refuses to retry', async () => {
+    const t = await botWithHttp({ staleMs: 60_000, queueDashboard: 'read-only', roles: ['mail'] });
+    const page = await t.get('/queues');
+    expect(page.status).toBe(200);
+    expect(page.type).toMatch(/^text\/html/);
+    expect(page.text).toContain('href="/queues/"');
+    const script = page.text.match(/src="(static\/js\/[^"]+)"/)?.[1];
+    expect(script).toBeDefined();
+    expect((await t.get(`/queues/${script}`)).status).toBe(200);
+    const api = await t.get('/queues/api/queues?activeQueue=outbound-mail&page=1&jobsPerPage=10');
+    expect(api.status).toBe(200);
+    const body = JSON.parse(api.text) as { queues: { name: string; readOnlyMode: boolean }[] };
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['outbound-mail', 'sla-timers']);
+    expect(body.queues.every((q) => q.readOnlyMode)).toBe(true);
+    const retry = await t.get('/queues/api/queues/outbound-mail/retry/failed', { method: 'PUT' });
+    expect(retry.status).toBe(405);
+    expect(retry.text).toContain('QUEUE_READ_ONLY');
+    // the other routes are still there
+    expect((await t.get('/healthz')).status).toBe(200);
   });
 
   it('answers /healthz 503 with one line naming the mailbox and "authentication failed" when the IMAP password is wrong', async () => {
