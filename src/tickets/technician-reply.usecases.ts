@@ -1,5 +1,6 @@
 // A technician's answer from their own mail client: tag lines change the ticket and log time
-// (priced, drawn from the time bank, receipted: time-entries.usecases.ts), the rest is relayed to
+// (priced, drawn from the time bank, receipted: time-entries.usecases.ts), `#estimate` may mail the
+// customer a notice or an approval request (estimates.usecases.ts), the rest is relayed to
 // the customer (unless #internal). Only called for mails that carry a
 // valid reply token AND come from a known technician address (see intake).
 import { eq } from 'drizzle-orm';
