@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'mail.parse_pool_unavailable'
   | 'ticket.not_found'
   | 'db.unavailable'
+  | 'db.copy_invalid'
   | 'imap.unavailable'
   | 'imap.move_failed'
   | 'intake.unrecoverable'

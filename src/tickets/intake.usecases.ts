@@ -172,8 +172,9 @@ export function createIntake(deps: IntakeDeps) {
         newRaw.forEach((entry, k) => entry.users.forEach((user) => (user.rawMailId = ids.rawMailIds[k]!)));
         toOpen.forEach((open, k) => (open.ticketId = ids.ticketIds[k]!));
         const idOf = (opens: TicketToOpen | null, fallback: number | null) => (opens ? opens.ticketId : fallback);
+        // COPY first and alone: it holds the connection, and messages and quarantine rows refer to it.
+        await intake.insertRawMails(newRaw.map((entry) => ({ id: entry.users[0]!.rawMailId, sha256: entry.sha256, size: entry.size, raw: entry.raw })));
         await Promise.all([
-          intake.insertRawMails(newRaw.map((entry) => ({ id: entry.users[0]!.rawMailId, sha256: entry.sha256, size: entry.size, raw: entry.raw }))),
           ...openTickets(ctx, toOpen, ids.ticketNumbers),
           intake.insertQuarantine(quarantine),
           intake.insertInboundMessages(messages.map((m) => inboundMessageRow(ctx, m.item, { ...m.fields, ticketId: idOf(m.opens, m.fields.ticketId) }))),
