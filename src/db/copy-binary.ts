@@ -82,7 +82,29 @@ export async function copyRowsBinary(db: DbOrTx, table: string, columns: readonl
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
     stream.once('finish', resolve);
-    for (const part of encodeCopyBinary(rows)) stream.write(part);
+    // postgres.js makes each write one CopyData message and one socket write: a few large
+    // chunks, not the many small parts (a 4-byte length per field) one by one.
+    for (const chunk of chunksOf(encodeCopyBinary(rows), COPY_CHUNK_BYTES)) stream.write(chunk);
     stream.end();
   });
+}
+
+const COPY_CHUNK_BYTES = 1 << 20;
+
+/** `parts` joined into buffers of about `size` bytes (a part larger than that stays whole). */
+export function chunksOf(parts: readonly Buffer[], size: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for (const part of parts) {
+    pending.push(part);
+    pendingBytes += part.length;
+    if (pendingBytes >= size) {
+      chunks.push(Buffer.concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+    }
+  }
+  if (pending.length > 0) chunks.push(Buffer.concat(pending, pendingBytes));
+  return chunks;
 }

@@ -1,7 +1,7 @@
 // The COPY binary stream, byte for byte (the real round trip through Postgres is in
 // test/integration/intake.int.test.ts, "keeps the exact bytes of every mail").
 import { describe, expect, it } from 'vitest';
-import { encodeCopyBinary } from '../../src/db/copy-binary.ts';
+import { chunksOf, encodeCopyBinary } from '../../src/db/copy-binary.ts';
 import { isHelpdeskError } from '../../src/shared/errors.ts';
 
 describe('encodeCopyBinary', () => {
@@ -39,5 +39,15 @@ describe('encodeCopyBinary', () => {
       caught = err;
     }
     expect(isHelpdeskError(caught, 'db.copy_invalid')).toBe(true);
+  });
+});
+
+describe('chunksOf', () => {
+  it('joins parts into chunks of about the given size, in order, keeping every byte', () => {
+    const parts = ['ab', 'cde', 'f', 'ghij', 'k'].map((text) => Buffer.from(text));
+    const chunks = chunksOf(parts, 4);
+    expect(chunks.map((chunk) => chunk.toString())).toEqual(['abcde', 'fghij', 'k']);
+    expect(chunksOf([], 4)).toEqual([]);
+    expect(chunksOf([Buffer.from('0123456789')], 4).map(String)).toEqual(['0123456789']);
   });
 });
