@@ -90,7 +90,7 @@ describe('health and metrics', () => {
   });
 
   it('serves the queue dashboard under /queues when asked, read-only: it lists both queues and refuses to retry', async () => {
-    const t = await botWithHttp({ staleMs: 60_000, queueDashboard: 'read-only', roles: ['mail'] });
+    const t = await botWithHttp({ staleMs: 60_000, queueDashboard: 'read-only', roles: ['mailer'] });
     const page = await t.get('/queues');
     expect(page.status).toBe(200);
     expect(page.type).toMatch(/^text\/html/);

@@ -67,5 +67,21 @@ describe('superuser-only intake', () => {
     });
     expect(Number(joined[0]!.ticket_id)).toBe(Number(ticket!.id));
     expect(await t.bot.db.sql`select id from tickets where requester = ${cam}`).toHaveLength(0);
+
+    // Once the ticket is closed, the colleague's reply would open a new ticket: it goes to the superuser instead.
+    await t.bot.db.sql`update tickets set status = 'closed' where id = ${ticket!.id}`;
+    const late = rawReply({ from: cam, fromName: 'Cam Nguyen', to: t.service, subject: `Re: ${ack!.subject}`, messageId: `<su-${t.suffix}-3@presisjon-mekanikk.no>`, inReplyTo: ack!.messageId!, text: 'Nå er lisensen utløpt igjen.' });
+    await sendRaw(t.env, { from: cam, to: [t.service] }, late);
+    const [lateKept] = await waitFor('the late reply kept', async () => {
+      const rows = await t.bot.db.sql`select ticket_id, automation_reasons from messages where direction = 'in' and from_address = ${cam} and text like ${'%igjen%'}`;
+      return rows.length > 0 ? rows : null;
+    });
+    expect(lateKept).toMatchObject({ ticket_id: null, automation_reasons: ['superuser-only'] });
+    const forwards = await waitFor('a second forward', async () => {
+      const rows = await t.bot.db.sql`select id from outbound_mails where kind = 'superuser-forward' and ${bjorn} = any("to")`;
+      return rows.length === 2 ? rows : null;
+    });
+    expect(forwards).toHaveLength(2);
+    expect(await t.bot.db.sql`select id from tickets where requester = ${cam}`).toHaveLength(0);
   });
 });

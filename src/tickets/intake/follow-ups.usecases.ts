@@ -7,6 +7,8 @@ import { messagesTable } from '../../mail/mail.tables.ts';
 import { createTechnicianReplyHandler } from '../technician-reply.usecases.ts';
 import type { TicketRow } from '../tickets.repository.ts';
 import type { BatchContext, BatchMail } from './intake-context.ts';
+import { superuserRedirect } from './superuser-intake.models.ts';
+import { redirectToSuperusers } from './superuser-intake.usecases.ts';
 import type { InboundMessageRow } from './intake.repository.ts';
 import { recordEstimateAnswer } from './estimate-answers.usecases.ts';
 import { notifyCustomerReply } from './follow-up-notices.usecases.ts';
@@ -112,6 +114,13 @@ async function resumeOnCustomerReply(ctx: BatchContext, ticket: TicketRow, at: D
 /** One new ticket outside the batch's bulk path (a reply to a ticket closed earlier in the same batch). */
 async function openSingleTicket(ctx: BatchContext, item: BatchMail): Promise<void> {
   const route = routeNewTicket(ctx, item);
+  // The same rule as a new mail in the batch plan: on a superuser-only plan, only the superuser opens.
+  const redirect = superuserRedirect(ctx.config, route, item.sender);
+  if (redirect) {
+    await ctx.intake.insertInboundMessages([inboundMessageRow(ctx, item, { ticketId: null, author: 'customer', reasons: ['superuser-only'] })]);
+    await redirectToSuperusers(ctx, [{ item, route, redirect }]);
+    return;
+  }
   if (route.customer && !ctx.customerIds.has(route.customer.name)) {
     for (const [name, ids] of await ctx.intake.customerRowIds([route.customer.name])) ctx.customerIds.set(name, ids);
   }
