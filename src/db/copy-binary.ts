@@ -134,12 +134,13 @@ function postgresClientOf(db: DbOrTx): Sql {
  */
 export async function copyRowsBinary(db: DbOrTx, table: string, columns: readonly string[], rows: readonly (readonly CopyValue[])[]): Promise<void> {
   if (rows.length === 0) return;
+  // Plain lower-case names only, quoted below (`references` and `to` are SQL keywords).
   const identifier = /^[a-z_][a-z0-9_]*$/;
   if (!identifier.test(table) || !columns.every((column) => identifier.test(column))) {
     throw new HelpdeskError('db.copy_invalid', `COPY into ${table} (${columns.join(', ')}): names must be plain identifiers`);
   }
   const client = postgresClientOf(db);
-  const stream = await client.unsafe(`copy ${table} (${columns.join(', ')}) from stdin with (format binary)`).writable();
+  const stream = await client.unsafe(`copy ${table} (${columns.map((column) => `"${column}"`).join(', ')}) from stdin with (format binary)`).writable();
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
     stream.once('finish', resolve);

@@ -59,6 +59,11 @@ export interface IntakeBatchResult {
   ticketsOpened: number[];
 }
 
+/** The mail's sha256 as its parse found it ('' when the parser could not say). */
+function hashOf(outcome: ParseOutcome): string {
+  return outcome.ok ? outcome.mail.sha256 : outcome.sha256;
+}
+
 export function createIntake(deps: IntakeDeps) {
   const { db, config, logger } = deps;
   const clock = deps.clock ?? systemClock;
@@ -67,7 +72,13 @@ export function createIntake(deps: IntakeDeps) {
   /** parses started ahead of their batch (prepare), by the mail's bytes */
   const parsing = new WeakMap<Buffer, Promise<ParseOutcome>>();
 
-  /** Starts parsing these mails, several to a worker task, unless they are being parsed already. */
+  /** raw mails being stored ahead of their batch (storeMissingRawMails), by the mail's bytes */
+  const storing = new WeakMap<Buffer, Promise<void>>();
+
+  /**
+   * Starts parsing these mails, several to a worker task, unless they are being parsed already;
+   * once parsed, their raw bytes are stored on a connection of their own (storeMissingRawMails).
+   */
   function startParsing(mails: readonly InboundMail[]): void {
     const fresh = mails.filter((mail) => !parsing.has(mail.raw));
     if (fresh.length === 0) return;
@@ -76,6 +87,18 @@ export function createIntake(deps: IntakeDeps) {
     // of a batch that is never committed (the connection dropped) from going unhandled.
     all.catch((err: Error) => logger.debug({ err: err.message }, 'parse started ahead failed'));
     fresh.forEach((mail, i) => parsing.set(mail.raw, all.then((outcomes) => outcomes[i]!)));
+    const stored = all
+      .then((outcomes) =>
+        createIntakeRepository({ db }).storeMissingRawMails(
+          fresh.map((mail, i) => ({ sha256: hashOf(outcomes[i]!) || sha256Hex(mail.raw), size: mail.raw.length, raw: mail.raw })),
+        ),
+      )
+      .then(
+        () => undefined,
+        // Nothing is lost: the batch stores what is still missing inside its own transaction.
+        (err: Error) => logger.debug({ err: err.message }, 'storing raw mails ahead failed; the batch stores them'),
+      );
+    for (const mail of fresh) storing.set(mail.raw, stored);
   }
 
   function parseResultOf(mail: InboundMail): Promise<ParseOutcome> {
@@ -172,24 +195,23 @@ export function createIntake(deps: IntakeDeps) {
         newRaw.forEach((entry, k) => entry.users.forEach((user) => (user.rawMailId = ids.rawMailIds[k]!)));
         toOpen.forEach((open, k) => (open.ticketId = ids.ticketIds[k]!));
         const idOf = (opens: TicketToOpen | null, fallback: number | null) => (opens ? opens.ticketId : fallback);
-        // COPY first and alone: it holds the connection, and messages and quarantine rows refer to it.
+        // Raw mails and messages go by COPY, which holds the connection: each is awaited alone.
+        // Order: raw mails; tickets (and what refers to raw mails); messages (they refer to both);
+        // then what reads the messages (acks and notices thread on them) and the rest.
         await intake.insertRawMails(newRaw.map((entry) => ({ id: entry.users[0]!.rawMailId, sha256: entry.sha256, size: entry.size, raw: entry.raw })));
+        const opening = openTickets(ctx, toOpen, ids.ticketNumbers);
+        await Promise.all([...opening.writeTickets(), intake.insertQuarantine(quarantine)]);
+        await intake.insertInboundMessages(messages.map((m) => inboundMessageRow(ctx, m.item, { ...m.fields, ticketId: idOf(m.opens, m.fields.ticketId) })));
         await Promise.all([
-          ...openTickets(ctx, toOpen, ids.ticketNumbers),
-          intake.insertQuarantine(quarantine),
-          intake.insertInboundMessages(messages.map((m) => inboundMessageRow(ctx, m.item, { ...m.fields, ticketId: idOf(m.opens, m.fields.ticketId) }))),
+          ...opening.queueMail(),
           intake.touchTickets(touches.map((t) => ({ id: idOf(t.opens, t.id)!, at: t.at }))),
           tickets.recordEvents(events),
           markOutboundBounced(tx, bounced),
         ]);
       } else {
-        await Promise.all([
-          intake.insertQuarantine(quarantine),
-          intake.insertInboundMessages(messages.map((m) => inboundMessageRow(ctx, m.item, m.fields))),
-          intake.touchTickets(touches.map((t) => ({ id: t.id, at: t.at }))),
-          tickets.recordEvents(events),
-          markOutboundBounced(tx, bounced),
-        ]);
+        await intake.insertQuarantine(quarantine);
+        await intake.insertInboundMessages(messages.map((m) => inboundMessageRow(ctx, m.item, m.fields)));
+        await Promise.all([intake.touchTickets(touches.map((t) => ({ id: t.id, at: t.at }))), tickets.recordEvents(events), markOutboundBounced(tx, bounced)]);
       }
 
       // ---- 5. mails that change a ticket's state, one by one --------------------------------------
@@ -260,6 +282,13 @@ export function createIntake(deps: IntakeDeps) {
       startParsing(mails);
       const parsed = (await Promise.all(mails.map(parseResultOf))).map((outcome, i) =>
         outcome.ok || outcome.sha256 !== '' ? outcome : { ...outcome, sha256: sha256Hex(mails[i]!.raw) },
+      );
+      await Promise.all(
+        mails.map((mail) => {
+          const stored = storing.get(mail.raw);
+          storing.delete(mail.raw);
+          return stored;
+        }),
       );
       try {
         return await runBatch(serviceAddress, uidValidity, mails, parsed);

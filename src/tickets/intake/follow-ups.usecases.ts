@@ -126,6 +126,8 @@ async function openSingleTicket(ctx: BatchContext, item: BatchMail): Promise<voi
   }
   const { ticketIds, ticketNumbers } = await ctx.intake.allocateIds({ rawMails: 0, tickets: 1 });
   const toOpen = { item, route, ticketId: ticketIds[0]! };
-  await Promise.all(openTickets(ctx, [toOpen], ticketNumbers));
+  const opening = openTickets(ctx, [toOpen], ticketNumbers);
+  await Promise.all(opening.writeTickets());
   await ctx.intake.insertInboundMessages([inboundMessageRow(ctx, item, { ticketId: toOpen.ticketId, author: 'customer' })]);
+  await Promise.all(opening.queueMail());
 }

@@ -6,8 +6,8 @@
 // drizzle's query building ~15 % of the main thread; this path costs ~5 round trips per batch.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { copyRowsBinary } from '../../db/copy-binary.ts';
-import { mailboxesTable, messagesTable, quarantineTable, rawMailsTable } from '../../mail/mail.tables.ts';
+import { copyRowsBinary, type CopyValue } from '../../db/copy-binary.ts';
+import { mailboxesTable, quarantineTable, rawMailsTable } from '../../mail/mail.tables.ts';
 import type { TicketRow } from '../tickets.repository.ts';
 
 export interface MailboxLock {
@@ -46,6 +46,38 @@ export interface InboundMessageRow {
   author: 'customer' | 'technician' | 'automatic' | 'bounce' | 'unverified';
   automationReasons: string[];
   internal: boolean;
+}
+
+const INBOUND_MESSAGE_COLUMNS = [
+  'ticket_id', 'direction', 'mailbox_id', 'uid', 'message_id', 'in_reply_to', 'references', 'from_address', 'from_name', 'to', 'cc',
+  'subject', 'sent_at', 'at', 'text', 'html', 'raw_mail_id', 'content_hash', 'author', 'automation_reasons', 'internal',
+] as const;
+
+/** One inbound message as the COPY columns above, in their order. */
+function inboundMessageValues(row: InboundMessageRow): CopyValue[] {
+  return [
+    { type: 'int8', value: row.ticketId },
+    { type: 'text', value: 'in' },
+    { type: 'int4', value: row.mailboxId },
+    { type: 'int8', value: row.uid },
+    { type: 'text', value: row.messageId },
+    { type: 'text', value: row.inReplyTo },
+    { type: 'text[]', value: row.references },
+    { type: 'text', value: row.fromAddress },
+    { type: 'text', value: row.fromName },
+    { type: 'text[]', value: row.to },
+    { type: 'text[]', value: row.cc },
+    { type: 'text', value: row.subject },
+    { type: 'timestamptz', value: row.sentAt === null ? null : new Date(row.sentAt) },
+    { type: 'timestamptz', value: row.at },
+    { type: 'text', value: row.text },
+    { type: 'text', value: row.html },
+    { type: 'int8', value: row.rawMailId },
+    { type: 'text', value: row.contentHash },
+    { type: 'text', value: row.author },
+    { type: 'text[]', value: row.automationReasons },
+    { type: 'bool', value: row.internal },
+  ];
 }
 
 export interface QuarantineRow {
@@ -121,6 +153,37 @@ export function createIntakeRepository({ db }: { db: DbOrTx }) {
       return new Map(rows.map((r) => [r.sha256, r.id]));
     },
 
+    /**
+     * Stores the raw mails not stored yet, outside any batch: raw mails are kept by content (one
+     * row per sha256), so a row that no message uses yet is harmless, and the batch that commits
+     * the mail finds it (storedRawIds) instead of writing it. Intake runs this as soon as a batch
+     * is parsed, on a connection of its own, while the previous batch commits: Postgres compresses
+     * and logs the bytes beside that commit instead of inside it. Returns how many it wrote. A
+     * concurrent writer of the same bytes makes the COPY fail as a whole; the batch then writes
+     * what is still missing itself.
+     */
+    async storeMissingRawMails(rows: readonly { sha256: string; size: number; raw: Buffer }[]): Promise<number> {
+      const unique = [...new Map(rows.map((row) => [row.sha256, row])).values()];
+      if (unique.length === 0) return 0;
+      const stored = await db.select({ sha256: rawMailsTable.sha256 }).from(rawMailsTable).where(inArray(rawMailsTable.sha256, unique.map((row) => row.sha256)));
+      const have = new Set(stored.map((row) => row.sha256));
+      const missing = unique.filter((row) => !have.has(row.sha256));
+      if (missing.length === 0) return 0;
+      const ids = await db.execute<{ id: string }>(sql`select nextval('raw_mails_id_seq')::text as id from generate_series(1, ${missing.length}::int)`);
+      await copyRowsBinary(
+        db,
+        'raw_mails',
+        ['id', 'sha256', 'size', 'raw'],
+        missing.map((row, i) => [
+          { type: 'int8', value: Number(ids[i]!.id) },
+          { type: 'text', value: row.sha256 },
+          { type: 'int4', value: row.size },
+          { type: 'bytea', value: row.raw },
+        ]),
+      );
+      return missing.length;
+    },
+
     /** `n` fresh raw-mail ids, ticket ids and ticket numbers, so one batch can insert everything at once. */
     async allocateIds(counts: { rawMails: number; tickets: number }): Promise<{ rawMailIds: number[]; ticketIds: number[]; ticketNumbers: number[] }> {
       const rows = await db.execute<{ kind: string; value: string }>(sql`
@@ -175,16 +238,18 @@ export function createIntakeRepository({ db }: { db: DbOrTx }) {
     },
 
     /**
-     * Multi-row VALUES with one parameter per field: the mails' text and HTML are the bulk of a
-     * batch, and as parameters Postgres takes them as they are, where a jsonb row set would make
-     * it parse and unescape every body (measured: more Postgres CPU per mail in bench/ingest.ts).
+     * The batch's inbound messages with one binary COPY (src/db/copy-binary.ts): their text is
+     * most of what a batch writes (~18 KB a mail in bench:ingest), and as one jsonb parameter it
+     * was stringified, measured and copied on the main thread, then parsed again by Postgres.
+     * COPY has no ON CONFLICT: a mail twice in one batch (the same bytes under two UIDs) is written
+     * once here, and one written by another process meanwhile fails the batch, whose mail-by-mail
+     * retry finds it handled. COPY holds the connection: callers await it alone, after the tickets
+     * its rows refer to.
      */
     async insertInboundMessages(rows: readonly InboundMessageRow[]): Promise<void> {
-      if (rows.length === 0) return;
-      await db
-        .insert(messagesTable)
-        .values(rows.map((row) => ({ ...row, direction: 'in', sentAt: row.sentAt === null ? null : new Date(row.sentAt) })))
-        .onConflictDoNothing();
+      const seen = new Set<string>();
+      const unique = rows.filter((row) => !seen.has(row.contentHash) && seen.add(row.contentHash));
+      await copyRowsBinary(db, 'messages', INBOUND_MESSAGE_COLUMNS, unique.map(inboundMessageValues));
     },
 
     /** A customer's mail on an open ticket: the ticket was updated then (never moved back in time). */

@@ -90,12 +90,22 @@ function rateRolesHelp(plan: PlanConfig): string | null {
   return roles.length > 0 ? roles.join('|') : null;
 }
 
+/** The two steps of opening a batch's tickets; the caller writes the inbound messages between them. */
+export interface TicketOpening {
+  /** the tickets, their SLA clocks and events: statements issued together, tickets first */
+  writeTickets(): Promise<unknown>[];
+  /**
+   * the acknowledgements and technicians' notices: they read each ticket's messages (for the
+   * threading of each recipient), so they are queued after the messages are written
+   */
+  queueMail(): Promise<unknown>[];
+}
+
 /**
- * Writes every ticket of `toOpen` (ids and numbers already allocated, in arrival order) and
- * queues what follows from them. Statements are issued without waiting on each other: on the
- * transaction's connection they run in this order, tickets first (the rest refers to them).
+ * Plans every ticket of `toOpen` (ids and numbers already allocated, in arrival order): what to
+ * write and what to queue, in two steps (TicketOpening).
  */
-export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], numbers: readonly number[]): Promise<unknown>[] {
+export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], numbers: readonly number[]): TicketOpening {
   const { config } = ctx;
   const rows: (TicketRow & { status: 'new' })[] = [];
   const clocks: PlannedClocks = [];
@@ -183,13 +193,13 @@ export function openTickets(ctx: BatchContext, toOpen: readonly TicketToOpen[], 
     const ids = await ctx.outbox.queueMany(ctx.tx, acks.map((ack) => acknowledgement(ctx, ack, servedByContract(ack.route) ? (banks.get(ack.route.customer?.name ?? '') ?? null) : null)));
     ctx.effects.outboundIds.push(...ids);
   };
-  return [
-    ctx.intake.insertTickets(rows),
-    ctx.clocks.insertClocks(clocks),
-    ctx.tickets.recordEvents(events),
-    undecided.length === 0 ? queueAcks() : settleLocales(ctx, undecided).then(queueAcks),
-    ctx.outbox.queueMany(ctx.tx, technicianNotices(ctx, noticesByTicket)).then((ids) => ctx.effects.backgroundOutboundIds.push(...ids)),
-  ];
+  return {
+    writeTickets: () => [ctx.intake.insertTickets(rows), ctx.clocks.insertClocks(clocks), ctx.tickets.recordEvents(events)],
+    queueMail: () => [
+      undecided.length === 0 ? queueAcks() : settleLocales(ctx, undecided).then(queueAcks),
+      ctx.outbox.queueMany(ctx.tx, technicianNotices(ctx, noticesByTicket)).then((ids) => ctx.effects.backgroundOutboundIds.push(...ids)),
+    ],
+  };
 }
 
 /**
