@@ -57,6 +57,8 @@ interface CpuSnapshot {
   /** all cores: busy and total jiffies (from /proc/stat) */
   machineBusy: number;
   machineTotal: number;
+  /** the IMAP server's processes */
+  dovecotTicks: number;
   /** Postgres backends serving the bench database (their process title names it) */
   postgresTicks: number;
   /** this process, all threads (µs) */
@@ -70,19 +72,28 @@ function cpuSnapshot(databaseName: string): CpuSnapshot | null {
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
   const total = cpu.reduce((a, b) => a + b, 0);
   let postgresTicks = 0;
+  let dovecotTicks = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(databaseName)) continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      const ours = databaseName !== '' && cmdline.includes(databaseName);
+      // the IMAP server's processes (imap, lmtp, indexer…) name the services' instance
+      const dovecot = cmdline.includes('dovecot');
+      if (!ours && !dovecot) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      postgresTicks += Number(fields[11]) + Number(fields[12]);
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      if (ours) postgresTicks += ticks;
+      // An IMAP session's process ends with its session: its time then shows in its parent's
+      // reaped-children time (cutime, cstime), counted here too.
+      else dovecotTicks += ticks + Number(fields[13]) + Number(fields[14]);
     } catch {
       continue; // the process ended between readdir and read: it was not ours to count
     }
   }
   const usage = process.cpuUsage();
-  return { machineBusy: total - idle, machineTotal: total, postgresTicks, nodeMicros: usage.user + usage.system };
+  return { machineBusy: total - idle, machineTotal: total, postgresTicks, dovecotTicks, nodeMicros: usage.user + usage.system };
 }
 
 function post(session: inspector.Session, method: string): Promise<unknown> {
@@ -196,6 +207,7 @@ async function main() {
     await pool.parseMany(warmUp.map((mail) => mail.raw));
 
     // ---- (a) parse-bound: fetch + parse only ---------------------------------------------------
+    const aCpuBefore = cpuSnapshot('');
     t0 = performance.now();
     client = await openImap(endpoint);
     await client.mailboxOpen('INBOX');
@@ -225,6 +237,15 @@ async function main() {
     if (parsed !== N) throw new Error(`(a) parsed ${parsed} mails, expected ${N}`);
     const aRate = rate(N, aMs);
     console.log(`(a) parse-bound: ${aRate.toFixed(0)} mails/s (${seconds(aMs)} s, ${(fetchedBytes / 1_048_576 / (aMs / 1000)).toFixed(1)} MB/s, ${parseFailures} not parseable into a ticket)`);
+    const aCpuAfter = cpuSnapshot('');
+    if (aCpuBefore && aCpuAfter) {
+      // The same figures as for (b) below: (b)'s extra CPU over these is what intake itself costs.
+      const machine = (aCpuAfter.machineBusy - aCpuBefore.machineBusy) / (aCpuAfter.machineTotal - aCpuBefore.machineTotal);
+      const nodeSeconds = (aCpuAfter.nodeMicros - aCpuBefore.nodeMicros) / 1e6;
+      const dovecotSeconds = (aCpuAfter.dovecotTicks - aCpuBefore.dovecotTicks) / 100;
+      figures.aCpu = { machineBusyShare: Number(machine.toFixed(2)), nodeAllThreadsSeconds: Number(nodeSeconds.toFixed(2)), dovecotSeconds };
+      console.log(`    CPU during (a): machine ${(machine * 100).toFixed(0)}% busy on ${THREADS} cores; node (all threads) ${nodeSeconds.toFixed(2)} s, Dovecot ${dovecotSeconds.toFixed(2)} s of ${seconds(aMs)} s wall`);
+    }
 
     // ---- (b) full pipeline -----------------------------------------------------------------------
     const renderer = createTemplateRenderer({ templatesDir: TEMPLATES_DIR });
@@ -302,11 +323,12 @@ async function main() {
         nodeMainBusyShare: Number(mainBusy.toFixed(2)),
         nodeAllThreadsSeconds: Number(((cpuAfter.nodeMicros - cpuBefore.nodeMicros) / 1e6).toFixed(2)),
         postgresSeconds: Number(((cpuAfter.postgresTicks - cpuBefore.postgresTicks) / ticks).toFixed(2)),
+        dovecotSeconds: Number(((cpuAfter.dovecotTicks - cpuBefore.dovecotTicks) / ticks).toFixed(2)),
       };
       figures.bCpu = cpu;
       console.log(
         `    CPU during (b): machine ${(machine * 100).toFixed(0)}% busy on ${THREADS} cores; node main thread busy ${(mainBusy * 100).toFixed(0)}% of wall; ` +
-          `node (all threads) ${cpu.nodeAllThreadsSeconds} s, Postgres backends ${cpu.postgresSeconds} s of ${seconds(bMs)} s wall`,
+          `node (all threads) ${cpu.nodeAllThreadsSeconds} s, Postgres backends ${cpu.postgresSeconds} s, Dovecot ${cpu.dovecotSeconds} s of ${seconds(bMs)} s wall`,
       );
     }
 

@@ -144,8 +144,8 @@ export async function copyRowsBinary(db: DbOrTx, table: string, columns: readonl
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
     stream.once('finish', resolve);
-    // postgres.js makes each write one CopyData message and one socket write: a few large
-    // chunks, not the many small parts (a 4-byte length per field) one by one.
+    // postgres.js makes each write one CopyData message and one socket write: the small parts
+    // (a 4-byte length per field) joined, the large ones (a mail's bytes or text) as they are.
     for (const chunk of chunksOf(encodeCopyBinary(rows), COPY_CHUNK_BYTES)) stream.write(chunk);
     stream.end();
   });
@@ -153,20 +153,32 @@ export async function copyRowsBinary(db: DbOrTx, table: string, columns: readonl
 
 const COPY_CHUNK_BYTES = 1 << 20;
 
-/** `parts` joined into buffers of about `size` bytes (a part larger than that stays whole). */
+/**
+ * `parts` as the buffers to write: small parts joined into chunks of about `size` bytes, and a
+ * part of `size / 64` or more (a mail's bytes or text) written as it is, not copied into a chunk.
+ * Order and bytes are kept.
+ */
 export function chunksOf(parts: readonly Buffer[], size: number): Buffer[] {
+  const large = Math.max(1, Math.floor(size / 64));
   const chunks: Buffer[] = [];
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  const flush = () => {
+    if (pending.length === 1) chunks.push(pending[0]!);
+    else if (pending.length > 1) chunks.push(Buffer.concat(pending, pendingBytes));
+    pending = [];
+    pendingBytes = 0;
+  };
   for (const part of parts) {
+    if (part.length >= large) {
+      flush();
+      chunks.push(part);
+      continue;
+    }
     pending.push(part);
     pendingBytes += part.length;
-    if (pendingBytes >= size) {
-      chunks.push(Buffer.concat(pending, pendingBytes));
-      pending = [];
-      pendingBytes = 0;
-    }
+    if (pendingBytes >= size) flush();
   }
-  if (pending.length > 0) chunks.push(Buffer.concat(pending, pendingBytes));
+  flush();
   return chunks;
 }

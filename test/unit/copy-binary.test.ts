@@ -43,11 +43,26 @@ describe('encodeCopyBinary', () => {
 });
 
 describe('chunksOf', () => {
-  it('joins parts into chunks of about the given size, in order, keeping every byte', () => {
+  it('joins small parts into chunks of about the given size and passes large parts through uncopied', () => {
     const parts = ['ab', 'cde', 'f', 'ghij', 'k'].map((text) => Buffer.from(text));
-    const chunks = chunksOf(parts, 4);
-    expect(chunks.map((chunk) => chunk.toString())).toEqual(['abcde', 'fghij', 'k']);
+    expect(chunksOf(parts, 1024).map(String)).toEqual(['abcdefghijk']);
+    // size 256: a part of 4 bytes or more is large
+    expect(chunksOf(parts, 256).map(String)).toEqual(['abcdef', 'ghij', 'k']);
+    const small = Array.from({ length: 10 }, (_, i) => Buffer.from(String(i)));
+    expect(chunksOf(small, 64).map(String)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    const big = Buffer.alloc(100, 'x');
+    const mixed = chunksOf([Buffer.from('a'), Buffer.from('b'), big, Buffer.from('c')], 1024);
+    expect(mixed.map((chunk) => chunk.length)).toEqual([2, 100, 1]);
+    expect(mixed[1]).toBe(big);
+    expect(Buffer.concat(mixed).equals(Buffer.concat([Buffer.from('ab'), big, Buffer.from('c')]))).toBe(true);
     expect(chunksOf([], 4)).toEqual([]);
-    expect(chunksOf([Buffer.from('0123456789')], 4).map(String)).toEqual(['0123456789']);
+  });
+
+  it('cuts a run of small parts when it reaches the size', () => {
+    const parts = Array.from({ length: 6 }, () => Buffer.from('xy'));
+    // size 256: large from 4 bytes; two-byte parts are small and joined until 256 bytes
+    expect(chunksOf(parts, 256).map((chunk) => chunk.length)).toEqual([12]);
+    const many = Array.from({ length: 200 }, () => Buffer.from('xy'));
+    expect(chunksOf(many, 256).map((chunk) => chunk.length)).toEqual([256, 144]);
   });
 });
