@@ -59,6 +59,9 @@ export interface IntakeBatchResult {
   ticketsOpened: number[];
 }
 
+/** Fewer new mails than this at once are stored with their batch, not ahead of it. */
+const STORE_AHEAD_MIN_MAILS = 32;
+
 /** The mail's sha256 as its parse found it ('' when the parser could not say). */
 function hashOf(outcome: ParseOutcome): string {
   return outcome.ok ? outcome.mail.sha256 : outcome.sha256;
@@ -87,6 +90,9 @@ export function createIntake(deps: IntakeDeps) {
     // of a batch that is never committed (the connection dropped) from going unhandled.
     all.catch((err: Error) => logger.debug({ err: err.message }, 'parse started ahead failed'));
     fresh.forEach((mail, i) => parsing.set(mail.raw, all.then((outcomes) => outcomes[i]!)));
+    // A few mails (steady traffic) are stored by their batch: storing them ahead would add a
+    // commit of its own in front of the batch's, and there is no backlog to overlap it with.
+    if (fresh.length < STORE_AHEAD_MIN_MAILS) return;
     const stored = all
       .then((outcomes) =>
         createIntakeRepository({ db }).storeMissingRawMails(
