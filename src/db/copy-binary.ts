@@ -128,9 +128,10 @@ function postgresClientOf(db: DbOrTx): Sql {
 }
 
 /**
- * Writes `rows` into `table (columns)` with one COPY on the connection of `db` (the transaction's,
- * inside one). Nothing else may run on that connection meanwhile: await it before the next
- * statement of the same transaction.
+ * Writes `rows` into `table (columns)` with one COPY on the connection of `db`, which must be a
+ * transaction: on the pool, postgres.js may pipeline another query onto a busy connection, and a
+ * query sent into a COPY breaks it. Nothing else may run on that connection meanwhile either:
+ * await it before the next statement of the same transaction.
  */
 export async function copyRowsBinary(db: DbOrTx, table: string, columns: readonly string[], rows: readonly (readonly CopyValue[])[]): Promise<void> {
   if (rows.length === 0) return;

@@ -170,17 +170,14 @@ export function createIntakeRepository({ db }: { db: DbOrTx }) {
       const missing = unique.filter((row) => !have.has(row.sha256));
       if (missing.length === 0) return 0;
       const ids = await db.execute<{ id: string }>(sql`select nextval('raw_mails_id_seq')::text as id from generate_series(1, ${missing.length}::int)`);
-      await copyRowsBinary(
-        db,
-        'raw_mails',
-        ['id', 'sha256', 'size', 'raw'],
-        missing.map((row, i) => [
-          { type: 'int8', value: Number(ids[i]!.id) },
-          { type: 'text', value: row.sha256 },
-          { type: 'int4', value: row.size },
-          { type: 'bytea', value: row.raw },
-        ]),
-      );
+      // In a transaction of its own: a COPY needs a connection nobody else sends to meanwhile.
+      const rowsToCopy = missing.map((row, i): CopyValue[] => [
+        { type: 'int8', value: Number(ids[i]!.id) },
+        { type: 'text', value: row.sha256 },
+        { type: 'int4', value: row.size },
+        { type: 'bytea', value: row.raw },
+      ]);
+      await db.transaction((tx) => copyRowsBinary(tx, 'raw_mails', ['id', 'sha256', 'size', 'raw'], rowsToCopy));
       return missing.length;
     },
 
