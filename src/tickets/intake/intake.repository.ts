@@ -165,20 +165,16 @@ export function createIntakeRepository({ db }: { db: DbOrTx }) {
     async storeMissingRawMails(rows: readonly { sha256: string; size: number; raw: Buffer }[]): Promise<number> {
       const unique = [...new Map(rows.map((row) => [row.sha256, row])).values()];
       if (unique.length === 0) return 0;
-      const stored = await db.select({ sha256: rawMailsTable.sha256 }).from(rawMailsTable).where(inArray(rawMailsTable.sha256, unique.map((row) => row.sha256)));
-      const have = new Set(stored.map((row) => row.sha256));
-      const missing = unique.filter((row) => !have.has(row.sha256));
-      if (missing.length === 0) return 0;
-      const ids = await db.execute<{ id: string }>(sql`select nextval('raw_mails_id_seq')::text as id from generate_series(1, ${missing.length}::int)`);
       // In a transaction of its own: a COPY needs a connection nobody else sends to meanwhile.
-      const rowsToCopy = missing.map((row, i): CopyValue[] => [
-        { type: 'int8', value: Number(ids[i]!.id) },
-        { type: 'text', value: row.sha256 },
-        { type: 'int4', value: row.size },
-        { type: 'bytea', value: row.raw },
-      ]);
-      await db.transaction((tx) => copyRowsBinary(tx, 'raw_mails', ['id', 'sha256', 'size', 'raw'], rowsToCopy));
-      return missing.length;
+      return db.transaction(async (tx) => {
+        const repository = createIntakeRepository({ db: tx });
+        const stored = await repository.storedRawIds(unique.map((row) => row.sha256));
+        const missing = unique.filter((row) => !stored.has(row.sha256));
+        if (missing.length === 0) return 0;
+        const { rawMailIds } = await repository.allocateIds({ rawMails: missing.length, tickets: 0 });
+        await repository.insertRawMails(missing.map((row, i) => ({ ...row, id: rawMailIds[i]! })));
+        return missing.length;
+      });
     },
 
     /** `n` fresh raw-mail ids, ticket ids and ticket numbers, so one batch can insert everything at once. */
