@@ -62,7 +62,11 @@ export interface IntakeBatchResult {
 /** Fewer new mails than this at once are stored with their batch, not ahead of it. */
 const STORE_AHEAD_MIN_MAILS = 32;
 
-/** The mail's sha256 as its parse found it ('' when the parser could not say). */
+/** The outcome with the mail's sha256 filled in where the parser could not give it (''). */
+function withHash(outcome: ParseOutcome, raw: Buffer): ParseOutcome {
+  return outcome.ok || outcome.sha256 !== '' ? outcome : { ...outcome, sha256: sha256Hex(raw) };
+}
+
 function hashOf(outcome: ParseOutcome): string {
   return outcome.ok ? outcome.mail.sha256 : outcome.sha256;
 }
@@ -85,7 +89,7 @@ export function createIntake(deps: IntakeDeps) {
   function startParsing(mails: readonly InboundMail[]): void {
     const fresh = mails.filter((mail) => !parsing.has(mail.raw));
     if (fresh.length === 0) return;
-    const all = deps.parse(fresh.map((mail) => mail.raw));
+    const all = deps.parse(fresh.map((mail) => mail.raw)).then((outcomes) => outcomes.map((outcome, i) => withHash(outcome, fresh[i]!.raw)));
     // Awaited by commitBatch; a fault is reported there. This branch only keeps an early fault
     // of a batch that is never committed (the connection dropped) from going unhandled.
     all.catch((err: Error) => logger.debug({ err: err.message }, 'parse started ahead failed'));
@@ -96,7 +100,7 @@ export function createIntake(deps: IntakeDeps) {
     const stored = all
       .then((outcomes) =>
         createIntakeRepository({ db }).storeMissingRawMails(
-          fresh.map((mail, i) => ({ sha256: hashOf(outcomes[i]!) || sha256Hex(mail.raw), size: mail.raw.length, raw: mail.raw })),
+          fresh.map((mail, i) => ({ sha256: hashOf(outcomes[i]!), size: mail.raw.length, raw: mail.raw })),
         ),
       )
       .then(
@@ -286,9 +290,7 @@ export function createIntake(deps: IntakeDeps) {
       // A rejected parse is a fault of the parser (a crashed worker, a closed pool), not of the
       // mail: it propagates, nothing is committed, and the poller fetches the batch again.
       startParsing(mails);
-      const parsed = (await Promise.all(mails.map(parseResultOf))).map((outcome, i) =>
-        outcome.ok || outcome.sha256 !== '' ? outcome : { ...outcome, sha256: sha256Hex(mails[i]!.raw) },
-      );
+      const parsed = await Promise.all(mails.map(parseResultOf));
       await Promise.all(
         mails.map((mail) => {
           const stored = storing.get(mail.raw);
