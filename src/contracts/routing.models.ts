@@ -11,6 +11,7 @@
 import { DateTime } from 'luxon';
 import { domainOf, normalizeAddress } from '../shared/address.ts';
 import { HelpdeskError } from '../shared/errors.ts';
+import { keptDateTimeFormat } from '../shared/intl.ts';
 import type { ContactConfig, ContractConfig, ContractsConfig, CustomerConfig, Technician } from './contracts.types.ts';
 
 export interface SenderRoute {
@@ -74,21 +75,9 @@ export function providerDateAt(config: ContractsConfig, at: Date): string {
   return date;
 }
 
-const LOCAL_DATE_FORMATTERS = new Map<string, Intl.DateTimeFormat | null>();
-
 /** A YYYY-MM-DD formatter for an IANA zone; null for a zone Intl does not know (luxon says why). */
 function localDateFormatter(zone: string): Intl.DateTimeFormat | null {
-  if (!LOCAL_DATE_FORMATTERS.has(zone)) {
-    let formatter: Intl.DateTimeFormat | null = null;
-    try {
-      formatter = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    } catch (err) {
-      // an unknown zone: the luxon path of providerDateAt reports it in its own words
-      if (!(err instanceof RangeError)) throw err;
-    }
-    LOCAL_DATE_FORMATTERS.set(zone, formatter);
-  }
-  return LOCAL_DATE_FORMATTERS.get(zone)!;
+  return keptDateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
 }
 
 /**
