@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBot, type TestBot } from '../support/bot-harness.ts';
 import { runCli } from '../support/bot-process.ts';
 import { isolatedExample } from '../support/contracts.ts';
-import { sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage, rawReply } from '../support/mail.ts';
+import { timeEntriesOf, waitForTimeEntries, type TimeEntryRow } from '../support/time-entries.ts';
+import { sendMail, sendRaw, waitForMessages, type ReadMessage, rawReply } from '../support/mail.ts';
 
 let t: TestBot;
 let contractsFile: string;
@@ -21,24 +22,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-interface EntryRow {
-  id: string;
-  minutes: number;
-  billable_minutes: number;
-  from_bank_minutes: number;
-  overage_minutes: number;
-  amount_minor: number;
-  explanation: string;
-  reverses_entry_id: string | null;
-  reason: string | null;
-}
-
-async function entriesOf(ticketId: number): Promise<EntryRow[]> {
-  const rows = await t.bot.db.sql`
-    select id, minutes, billable_minutes, from_bank_minutes, overage_minutes, amount_minor::int as amount_minor, explanation, reverses_entry_id, reason
-    from time_entries where ticket_id = ${ticketId} order by at, message_id`;
-  return rows as unknown as EntryRow[];
-}
+const entriesOf = (ticketId: number) => timeEntriesOf(t.bot.db.sql, ticketId, 'arrival');
 
 async function openTicket(customer: string, subject: string): Promise<{ ack: ReadMessage; ticketId: number; number: number }> {
   await sendMail(t.env, { from: customer, to: t.service, subject, text: 'Skrivaren fungerar inte.' });
@@ -53,11 +37,7 @@ function reply(from: string, to: string, inReplyTo: string, text: string, messag
   return { raw: rawReply({ from, fromName: 'William Kakela', to, subject: `Re: billing ${t.suffix}`, messageId, inReplyTo, text }), messageId };
 }
 
-const waitForEntries = (ticketId: number, count: number) =>
-  waitFor(`${count} time entries`, async () => {
-    const rows = await entriesOf(ticketId);
-    return rows.length >= count ? rows : null;
-  });
+const waitForEntries = (ticketId: number, count: number) => waitForTimeEntries(t.bot.db.sql, ticketId, count, 'arrival');
 
 describe('time logged by mail, priced and drawn from the time bank', () => {
   it('prices #time, draws the bank, receipts it; #undo gives it back; twice delivered is once; timebank equals the entries; a recompute shows, then applies, a changed bank', async () => {
@@ -133,7 +113,7 @@ describe('time logged by mail, priced and drawn from the time bank', () => {
     const cli = runCli(env, ['timebank', 'acme-' + t.suffix + '.se', '--json', '--recompute']);
     expect(cli.stderr).toBe('');
     const status = JSON.parse(cli.stdout) as Record<string, unknown>;
-    const sum = (key: keyof EntryRow) => all.reduce((total, row) => total + Number(row[key]), 0);
+    const sum = (key: keyof TimeEntryRow) => all.reduce((total, row) => total + Number(row[key]), 0);
     expect(status).toMatchObject({
       customer: 'Acme AB',
       plan: 'alert',

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBot, type TestBot } from '../support/bot-harness.ts';
 import { runCli } from '../support/bot-process.ts';
 import { isolatedExample } from '../support/contracts.ts';
-import { rawReply, sendMail, sendRaw, waitFor, waitForMessages, type ReadMessage } from '../support/mail.ts';
+import { timeEntriesOf, waitForTimeEntries } from '../support/time-entries.ts';
+import { rawReply, sendMail, sendRaw, waitForMessages, type ReadMessage } from '../support/mail.ts';
 
 // Trinax's Alert! plan, changed to round the ticket's total up to whole hours and to a 1h bank per
 // quarter, so that both the rounding and the bank move when an entry is undone.
@@ -30,30 +31,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-interface EntryRow {
-  id: string;
-  minutes: number;
-  billable_minutes: number;
-  from_bank_minutes: number;
-  overage_minutes: number;
-  amount_minor: number;
-  reverses_entry_id: string | null;
-  reason: string | null;
-  explanation: string;
-}
+const entriesOf = (ticketId: number) => timeEntriesOf(t.bot.db.sql, ticketId, 'work');
 
-async function entriesOf(ticketId: number): Promise<EntryRow[]> {
-  const rows = await t.bot.db.sql`
-    select id, minutes, billable_minutes, from_bank_minutes, overage_minutes, amount_minor::int as amount_minor, reverses_entry_id, reason, explanation
-    from time_entries where ticket_id = ${ticketId} order by at, work_end, id`;
-  return rows as unknown as EntryRow[];
-}
-
-const waitForEntries = (ticketId: number, count: number) =>
-  waitFor(`${count} time entries`, async () => {
-    const rows = await entriesOf(ticketId);
-    return rows.length >= count ? rows : null;
-  });
+const waitForEntries = (ticketId: number, count: number) => waitForTimeEntries(t.bot.db.sql, ticketId, count, 'work');
 
 let mailCount = 0;
 function reply(from: string, to: string, inReplyTo: string, text: string): string {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnv, parseEnvFile, parseImapUrl, parseSmtpUrl } from '../../src/config/env.ts';
-import { HelpdeskError } from '../../src/shared/errors.ts';
+import { problemsOf } from '../support/errors.ts';
 
 // A directory with no .services/env above it, so only `source` counts.
 const bare = mkdtempSync(path.join(tmpdir(), 'helpdesk-env-'));
@@ -15,16 +15,6 @@ const valid = {
   SMTP_URL: 'smtp://relay.acme.example:587',
   HELPDESK_SECRET: 'a-long-enough-secret-value',
 };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HelpdeskError) return [...err.details];
-    throw err;
-  }
-  throw new Error('expected a HelpdeskError');
-}
 
 describe('loadEnv', () => {
   it('reads a complete environment and decodes the IMAP user and password', () => {

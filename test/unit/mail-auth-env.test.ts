@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseImapUrl, parseSmtpUrl } from '../../src/config/env.ts';
 import { loadMailAuthEnv, MICROSOFT_MAIL_SCOPE } from '../../src/config/mail-auth-env.ts';
-import { HelpdeskError } from '../../src/shared/errors.ts';
+import { problemsOf } from '../support/errors.ts';
 
 const tokenLogins = {
   imapMailboxes: [parseImapUrl('imaps://support%40acme.example@outlook.office365.com/INBOX')],
@@ -11,16 +11,6 @@ const passwordLogins = {
   imapMailboxes: [parseImapUrl('imaps://support%40acme.example:s3cret@mail.acme.example/INBOX')],
   smtp: parseSmtpUrl('smtp://relay.acme.example:587'),
 };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HelpdeskError) return [...err.details];
-    throw err;
-  }
-  throw new Error('expected a HelpdeskError');
-}
 
 describe('loadMailAuthEnv', () => {
   it('logs in with the passwords of the URLs when nothing is set', () => {
