@@ -181,6 +181,8 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
         throw error;
       }
     }
+    // the price as the entry states it; the ledger appends the bank draws to `explanation` later
+    const priceExplanation = priced ? `${priced.explanation}${ticketTotalNote(repriced!, base.currency)}` : '';
     inserted = await repository.insertTimeEntry({
       ...base,
       role: priced?.role ?? tag.role ?? input.technician.role,
@@ -190,8 +192,8 @@ export async function applyTimeTag(tx: DbOrTx, config: ContractsConfig, input: T
       freeMinutes: priced ? priced.loggedMinutes - priced.chargeableMinutes : 0,
       overageMinutes: priced?.billableMinutes ?? minutes,
       amountMinor: priced?.amountMinor ?? 0,
-      priceExplanation: priced ? `${priced.explanation}${ticketTotalNote(repriced!, base.currency)}` : '',
-      explanation: priced ? `${priced.explanation}${ticketTotalNote(repriced!, base.currency)}` : '',
+      priceExplanation,
+      explanation: priceExplanation,
       workStart,
       workEnd,
     });
